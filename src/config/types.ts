@@ -1,0 +1,82 @@
+/**
+ * The typed, frozen configuration every part of Gatehouse reads: APISIX's config.yaml keys
+ * (defaults of APISIX 3.x merged with the user's file) plus the `gatehouse:` section.
+ * Only the keys Gatehouse reads are typed here; the rest is kept as loaded (`raw`).
+ */
+
+export interface ListenAddress {
+  ip: string;
+  port: number;
+}
+
+export interface AdminKey {
+  name: string;
+  key: string;
+  role: 'admin' | 'viewer';
+}
+
+export type ConfigProvider = 'embedded' | 'etcd' | 'yaml';
+export type DeploymentRole = 'traditional' | 'data_plane' | 'control_plane';
+
+export interface EtcdConfig {
+  host: string[];
+  prefix: string;
+  timeout: number;
+  watch_timeout: number;
+  startup_retry: number;
+  user?: string;
+  password?: string;
+  tls?: { cert?: string; key?: string; verify: boolean; sni?: string };
+}
+
+export interface GatewayConfig {
+  /** Absolute path of the config file that was loaded (undefined when only defaults are used). */
+  readonly file: string | undefined;
+  /** Absolute directory relative paths resolve against (APISIX's prefix: the parent of conf/). */
+  readonly prefix: string;
+  readonly apisix: {
+    node_listen: ListenAddress[];
+    ssl: { enable: boolean; listen: ListenAddress[] };
+    enable_admin: boolean;
+    enable_control: boolean;
+    control: ListenAddress;
+    status?: ListenAddress;
+    proxy_mode: 'http' | 'stream' | 'http&stream';
+    router: { http: string; ssl: string };
+    enable_server_tokens: boolean;
+    data_encryption: { enable_encrypt_fields: boolean; keyring: string[] };
+  };
+  readonly deployment: {
+    role: DeploymentRole;
+    config_provider: ConfigProvider;
+    admin: {
+      admin_key_required: boolean;
+      admin_key: AdminKey[];
+      enable_admin_cors: boolean;
+      allow_admin: string[];
+      admin_listen: ListenAddress;
+      admin_api_version: 'v3';
+    };
+    etcd: EtcdConfig;
+  };
+  readonly nginx_config: {
+    worker_processes: number | 'auto';
+    http: { real_ip_header: string; real_ip_from: string[]; real_ip_recursive: string };
+  };
+  /** Enabled HTTP plugin names, as config.yaml's `plugins`. */
+  readonly plugins: string[];
+  readonly stream_plugins: string[];
+  readonly plugin_attr: Record<string, Record<string, unknown>>;
+  readonly gatehouse: {
+    /** Absolute directory of the embedded store's SQLite file. */
+    data_dir: string;
+    /** Absolute path of the standalone file (`conf/apisix.yaml`). */
+    standalone_file: string;
+    /** Absolute path of the pid file. */
+    pid_file: string;
+    /** Largest Admin API request body, bytes (APISIX: 1.5 MiB). */
+    admin_max_body_size: number;
+  };
+  /** The whole merged document, as loaded, for keys not typed above. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,89 @@
+/**
+ * The config store: keys and values with etcd v3 semantics (a global revision that every write
+ * bumps, per-key create/mod revisions, compare-and-set, leases, watch with replay, compaction).
+ * Every backend (embedded SQLite, etcd, yaml) implements this and passes
+ * test/contract/config-store.contract.ts.
+ */
+
+export interface KeyValue {
+  key: string;
+  /** The raw stored value (JSON text for resources; APISIX's `init_dir` placeholders are not JSON). */
+  value: string;
+  /** Revision of the write that created the key (etcd `create_revision`, APISIX `createdIndex`). */
+  createRevision: number;
+  /** Revision of the last write to the key (etcd `mod_revision`, APISIX `modifiedIndex`). */
+  modRevision: number;
+  /** Lease id the key is attached to, 0 when none. */
+  lease: number;
+}
+
+export type WatchEvent =
+  | { type: 'put'; kv: KeyValue }
+  | { type: 'delete'; key: string; /** revision of the delete */ modRevision: number };
+
+/**
+ * What a watch callback receives. `events` batches are delivered in revision order with no gap
+ * and no duplicate. `compacted` means the requested start revision is gone: the caller must
+ * re-read with range() and watch again from the range's revision + 1. `error` means the watch
+ * stopped for another reason (store closed, connection lost for good).
+ */
+export type WatchBatch =
+  | { kind: 'events'; revision: number; events: WatchEvent[] }
+  | { kind: 'compacted'; compactRevision: number }
+  | { kind: 'error'; error: Error };
+
+export interface Watch {
+  /** Stops delivery. No callback runs after cancel() returns. */
+  cancel(): void;
+}
+
+export interface PutOptions {
+  /** Write only if the key's mod revision equals this (0 = only if the key does not exist). */
+  ifModRevision?: number;
+  /** Attach the key to a new lease of this many seconds: the key is deleted when it expires. */
+  leaseTtlSeconds?: number;
+}
+
+export interface PutResult {
+  revision: number;
+  /** The value the key held before this write, if any (etcd `prev_kv`). */
+  prev?: KeyValue;
+}
+
+export interface DeleteResult {
+  deleted: boolean;
+  revision: number;
+}
+
+export interface RangeResult {
+  /** In key order (byte-wise lexicographic, as etcd). */
+  items: KeyValue[];
+  /** The store revision the read was made at. */
+  revision: number;
+}
+
+export interface ConfigStore {
+  /** Which backend this is: 'embedded' | 'etcd' | 'yaml'. */
+  readonly kind: string;
+  /** Whether writes are possible (false for yaml). */
+  readonly writable: boolean;
+  /** Every key that starts with `prefix`, in key order. */
+  range(prefix: string): Promise<RangeResult>;
+  get(key: string): Promise<KeyValue | undefined>;
+  /** Throws GH_ERR_STORE_CONFLICT when `ifModRevision` does not match. */
+  put(key: string, value: string, opts?: PutOptions): Promise<PutResult>;
+  /** Deletes one key. A missing key gives `deleted: false` and does not bump the revision. */
+  delete(key: string, opts?: { ifModRevision?: number }): Promise<DeleteResult>;
+  /** Deletes every key under `prefix`, as one revision. */
+  deletePrefix(prefix: string): Promise<DeleteResult & { count: number }>;
+  /**
+   * Delivers every change under `prefix` with revision >= fromRevision, then live changes.
+   * A fromRevision at or below the compacted revision yields one `compacted` batch and stops.
+   */
+  watch(prefix: string, fromRevision: number, onBatch: (batch: WatchBatch) => void): Watch;
+  /** Forgets the history before `revision` (watches from older revisions get `compacted`). */
+  compact(revision: number): Promise<void>;
+  /** The current revision. */
+  revision(): Promise<number>;
+  close(): Promise<void>;
+}
