@@ -37,7 +37,10 @@ export interface GatewayConfig {
   readonly apisix: {
     node_listen: ListenAddress[];
     ssl: { enable: boolean; listen: ListenAddress[] };
+    /** Derived from the role: control_plane forces true, data_plane false (spec §8.1). */
     enable_admin: boolean;
+    /** Whether wildcard listeners should also cover IPv6 (APISIX adds `[::]` entries). */
+    enable_ipv6: boolean;
     enable_control: boolean;
     control: ListenAddress;
     status?: ListenAddress;
@@ -48,6 +51,7 @@ export interface GatewayConfig {
   };
   readonly deployment: {
     role: DeploymentRole;
+    /** Derived from role_traditional / role_data_plane / role_control_plane (spec §8.1). */
     config_provider: ConfigProvider;
     admin: {
       admin_key_required: boolean;
