@@ -1,0 +1,39 @@
+import { badRequest } from './errors.js';
+import { isObject } from './store-view.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * PATCH's merge (APISIX `core.table.merge`): objects merge recursively, an array on either
+ * side replaces the old value, and JSON null deletes the key. Returns a new object.
+ */
+export function deepMerge(target: Json, patch: Json): Json {
+  const out: Json = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    const old = out[key];
+    if (value === null) delete out[key];
+    else if (isObject(value) && isObject(old)) out[key] = deepMerge(old, value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Sub-path PATCH (`PATCH /routes/1/upstream/nodes`): `value` replaces whatever is at `path`;
+ * missing intermediate objects are created; a non-object on the way is `invalid sub-path`.
+ * Returns a new object; `target` is not changed.
+ */
+export function patchPath(target: Json, path: readonly string[], value: unknown): Json {
+  const root: Json = structuredClone(target);
+  let node: Json = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const name = path[i] ?? '';
+    node[name] ??= {};
+    const next = node[name];
+    if (!isObject(next)) throw badRequest(`invalid sub-path: /${path.slice(0, i + 1).join('/')}`);
+    node = next;
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) node[last] = value;
+  return root;
+}
