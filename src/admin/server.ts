@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Keyring } from '../core/data-encryption.js';
+import { AtRest } from './at-rest.js';
+import { AdminAuth } from './auth.js';
+import { AllowList } from './allow-list.js';
+import { readJsonBody } from './body.js';
+import { ADMIN_CATALOG } from './catalog.js';
+import { dispatch, type DispatchDeps, type Routed } from './dispatch.js';
+import { errorReply } from './errors.js';
+import { preflightHeaders, responseHeaders } from './headers.js';
+import type { AdminServer, AdminServerOptions } from './types.js';
+
+export type { AdminServer, AdminServerOptions } from './types.js';
+
+const ADMIN_PATH = '/apisix/admin';
+
+/**
+ * The Admin API v3 server (APISIX port 9180): allow-list, CORS, admin keys, then the routes
+ * of `dispatch.ts` over the config store.
+ *
+ * @example
+ *   const admin = createAdminServer({ admin: config.deployment.admin, store, ... });
+ *   const { port } = await admin.listen();
+ */
+export function createAdminServer(opts: AdminServerOptions): AdminServer {
+  const allowList = new AllowList(opts.admin.allow_admin);
+  const deps: DispatchDeps = {
+    auth: new AdminAuth(opts.admin.admin_key, opts.admin.admin_key_required),
+    crud: {
+      store: opts.store,
+      prefix: opts.etcdPrefix,
+      plugins: opts.plugins,
+      atRest: new AtRest(
+        new Keyring(opts.dataEncryption.keyring),
+        opts.dataEncryption.enable_encrypt_fields,
+      ),
+      now: () => Math.floor(Date.now() / 1000),
+    },
+    kinds: ADMIN_CATALOG.kinds,
+    coreSchemas: ADMIN_CATALOG.coreSchemas,
+    plugins: {
+      http: opts.plugins,
+      stream: opts.streamPlugins,
+      metaSchema: ADMIN_CATALOG.metaSchema,
+    },
+    streamEnabled: opts.proxyMode !== 'http',
+    reloadPlugins: opts.reloadPlugins,
+  };
+  const common = responseHeaders(opts.version, opts.admin.enable_admin_cors);
+
+  async function route(req: IncomingMessage): Promise<Routed> {
+    allowList.check(req.socket.remoteAddress);
+    const url = new URL(req.url ?? '/', 'http://admin.invalid');
+    const segments = adminSegments(url.pathname);
+    if (segments === undefined) return { status: 404, body: { error_msg: 'not found' } };
+    return dispatch(deps, {
+      method: req.method ?? 'GET',
+      segments,
+      query: url.searchParams,
+      headers: req.headers,
+      readBody: () => readJsonBody(req, opts.maxBodySize),
+    });
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const preflight = opts.admin.enable_admin_cors && req.method === 'OPTIONS';
+    if (preflight && allowList.allows(req.socket.remoteAddress)) {
+      res.writeHead(200, { ...preflightHeaders(opts.version) }).end();
+      return;
+    }
+    route(req)
+      .catch((err: unknown): Routed => {
+        const { unexpected, ...reply } = errorReply(err);
+        return unexpected ? { ...reply, failure: err } : reply;
+      })
+      .then((reply) => send(req, res, reply))
+      .catch((err: unknown) => {
+        opts.logger.error({ err }, 'admin: failed to write a response');
+        res.destroy();
+      });
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, reply: Routed): void {
+    if (reply.failure !== undefined) {
+      opts.logger.error(
+        { err: reply.failure, method: req.method, url: req.url },
+        'admin: request failed',
+      );
+    }
+    const headers: Record<string, string> = { ...common };
+    if (reply.generic === true) headers['X-API-VERSION'] = 'v3';
+    if (reply.revision !== undefined) headers['X-Gatehouse-Revision'] = String(reply.revision);
+    // A body left unread (too large) must not be parsed as the next request.
+    if (!req.complete) headers['Connection'] = 'close';
+    res.writeHead(reply.status, headers).end(encode(reply.body));
+  }
+
+  const server = createServer((req, res) => onRequest(req, res));
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        const { ip, port } = opts.admin.admin_listen;
+        server.once('error', reject);
+        server.listen(port, ip, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          resolve({ address: addr.address, port: addr.port });
+        });
+      }),
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((err) => (err === undefined ? resolve() : reject(err)));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Decoded, non-empty segments after `/apisix/admin`, or undefined for another path. */
+function adminSegments(pathname: string): string[] | undefined {
+  if (pathname !== ADMIN_PATH && !pathname.startsWith(`${ADMIN_PATH}/`)) return undefined;
+  return pathname
+    .slice(ADMIN_PATH.length)
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** APISIX's encoding: JSON followed by a newline, strings as they are. */
+function encode(body: unknown): string {
+  if (body === undefined) return '';
+  if (typeof body === 'string') return body;
+  return `${JSON.stringify(body)}\n`;
+}
