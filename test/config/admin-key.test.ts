@@ -10,14 +10,14 @@ function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'gh-key-'));
 }
 
-test('generated keys are 32 random letters', () => {
+void test('generated keys are 32 random letters', () => {
   const a = generateAdminKey();
   const b = generateAdminKey();
   assert.match(a, /^[A-Za-z]{32}$/);
   assert.notEqual(a, b);
 });
 
-test('a key is needed only when the Admin API requires one and none is set', () => {
+void test('a key is needed only when the Admin API requires one and none is set', () => {
   assert.equal(needsAdminKey(configFromObject({})), true);
   const withKey = {
     deployment: { admin: { admin_key: [{ name: 'a', key: 'k', role: 'admin' }] } },
@@ -35,7 +35,7 @@ test('a key is needed only when the Admin API requires one and none is set', () 
   assert.equal(needsAdminKey(configFromObject(viewerOnly)), true);
 });
 
-test('writing a key creates config.yaml with mode 0600 when it is missing', () => {
+void test('writing a key creates config.yaml with mode 0600 when it is missing', () => {
   const dir = tempDir();
   const file = path.join(dir, 'conf', 'config.yaml');
   writeAdminKey(file, 'abcdefghijklmnopqrstuvwxyzABCDEF');
@@ -47,7 +47,7 @@ test('writing a key creates config.yaml with mode 0600 when it is missing', () =
   assert.deepEqual(readdirSync(path.dirname(file)), ['config.yaml'], 'no temp file left');
 });
 
-test('writing a key keeps the user comments and changes only admin_key', () => {
+void test('writing a key keeps the user comments and changes only admin_key', () => {
   const dir = tempDir();
   const file = path.join(dir, 'config.yaml');
   const before = [
@@ -72,7 +72,7 @@ test('writing a key keeps the user comments and changes only admin_key', () => {
   assert.equal(statSync(file).mode & 0o777, 0o600);
 });
 
-test('writing a key adds admin_key when the file has none', () => {
+void test('writing a key adds admin_key when the file has none', () => {
   const dir = tempDir();
   const file = path.join(dir, 'config.yaml');
   writeFileSync(file, '# keep me\napisix:\n  enable_control: false\n');
@@ -84,7 +84,7 @@ test('writing a key adds admin_key when the file has none', () => {
   assert.equal(config.deployment.admin.admin_key[0]?.key, 'k'.repeat(32));
 });
 
-test('writing a key appends an admin entry when only viewer keys exist', () => {
+void test('writing a key appends an admin entry when only viewer keys exist', () => {
   const dir = tempDir();
   const file = path.join(dir, 'config.yaml');
   writeFileSync(

@@ -7,7 +7,7 @@ import { configFromObject, loadConfig } from '../../src/config/load.js';
 
 const file = 'conf/config.yaml';
 
-test('${{VAR}} is substituted in values', () => {
+void test('${{VAR}} is substituted in values', () => {
   const config = configFromObject(
     { deployment: { etcd: { prefix: '${{ETCD_PREFIX}}', host: ['http://${{ETCD_HOST}}:2379'] } } },
     { env: { ETCD_PREFIX: '/gw', ETCD_HOST: '10.0.0.1' } },
@@ -16,7 +16,7 @@ test('${{VAR}} is substituted in values', () => {
   assert.deepEqual(config.deployment.etcd.host, ['http://10.0.0.1:2379']);
 });
 
-test('${{VAR:=default}} falls back to the default when VAR is unset', () => {
+void test('${{VAR:=default}} falls back to the default when VAR is unset', () => {
   const config = configFromObject(
     { deployment: { etcd: { prefix: '${{ ETCD_PREFIX:= /fallback }}' } } },
     { env: {} },
@@ -24,7 +24,7 @@ test('${{VAR:=default}} falls back to the default when VAR is unset', () => {
   assert.equal(config.deployment.etcd.prefix, '/fallback');
 });
 
-test('a set variable wins over its default, even when empty', () => {
+void test('a set variable wins over its default, even when empty', () => {
   const config = configFromObject(
     { apisix: { router: { http: 'r${{R:=x}}' } } },
     { env: { R: '' } },
@@ -32,7 +32,7 @@ test('a set variable wins over its default, even when empty', () => {
   assert.equal(config.apisix.router.http, 'r');
 });
 
-test('a substituted value that reads as a number or boolean is converted', () => {
+void test('a substituted value that reads as a number or boolean is converted', () => {
   const config = configFromObject(
     { apisix: { node_listen: ['${{PORT}}'], enable_control: '${{CONTROL}}' } },
     { env: { PORT: '9081', CONTROL: 'false' } },
@@ -41,7 +41,7 @@ test('a substituted value that reads as a number or boolean is converted', () =>
   assert.equal(config.apisix.enable_control, false);
 });
 
-test('variables are substituted in keys', () => {
+void test('variables are substituted in keys', () => {
   const config = configFromObject(
     { plugin_attr: { '${{NAME}}': { a: 1 } } },
     { env: { NAME: 'my-plugin' } },
@@ -49,7 +49,7 @@ test('variables are substituted in keys', () => {
   assert.deepEqual(config.plugin_attr['my-plugin'], { a: 1 });
 });
 
-test('a missing variable without default is an error naming the variable and the file', () => {
+void test('a missing variable without default is an error naming the variable and the file', () => {
   assert.throws(
     () =>
       configFromObject(
@@ -65,7 +65,7 @@ test('a missing variable without default is an error naming the variable and the
   );
 });
 
-test('substitution happens when reading a file too', () => {
+void test('substitution happens when reading a file too', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gh-env-'));
   writeFileSync(path.join(dir, 'config.yaml'), 'apisix:\n  node_listen: ${{GH_PORT:=9099}}\n');
   const config = loadConfig({ file: path.join(dir, 'config.yaml'), env: {} });

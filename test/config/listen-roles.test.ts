@@ -4,7 +4,7 @@ import { configFromObject } from '../../src/config/load.js';
 
 const file = 'conf/config.yaml';
 
-test('listen entries normalise from a port, {port} and {ip, port}', () => {
+void test('listen entries normalise from a port, {port} and {ip, port}', () => {
   const config = configFromObject({
     apisix: {
       node_listen: [9080, { port: 9081 }, { ip: '127.0.0.1', port: 9082 }],
@@ -26,12 +26,12 @@ test('listen entries normalise from a port, {port} and {ip, port}', () => {
   ]);
 });
 
-test('a repeated ip:port in node_listen is kept once', () => {
+void test('a repeated ip:port in node_listen is kept once', () => {
   const config = configFromObject({ apisix: { node_listen: [9080, { port: 9080 }] } });
   assert.deepEqual(config.apisix.node_listen, [{ ip: '0.0.0.0', port: 9080 }]);
 });
 
-test('apisix.status is off unless set, then defaults to 127.0.0.1:7085', () => {
+void test('apisix.status is off unless set, then defaults to 127.0.0.1:7085', () => {
   assert.equal(configFromObject({}).apisix.status, undefined);
   assert.deepEqual(configFromObject({ apisix: { status: {} } }).apisix.status, {
     ip: '127.0.0.1',
@@ -39,7 +39,7 @@ test('apisix.status is off unless set, then defaults to 127.0.0.1:7085', () => {
   });
 });
 
-test('listeners on the same port conflict', () => {
+void test('listeners on the same port conflict', () => {
   assert.throws(() => configFromObject({ apisix: { node_listen: [9180] } }, { file }), {
     code: 'GH_ERR_CONFIG_INVALID',
     message:
@@ -58,7 +58,7 @@ test('listeners on the same port conflict', () => {
   );
 });
 
-test('the same port on two distinct specific addresses does not conflict', () => {
+void test('the same port on two distinct specific addresses does not conflict', () => {
   assert.doesNotThrow(() =>
     configFromObject({
       apisix: { node_listen: [{ ip: '127.0.0.2', port: 9180 }] },
@@ -66,7 +66,7 @@ test('the same port on two distinct specific addresses does not conflict', () =>
   );
 });
 
-test('listeners that are not opened do not conflict', () => {
+void test('listeners that are not opened do not conflict', () => {
   assert.doesNotThrow(() =>
     configFromObject({ apisix: { enable_control: false, node_listen: [9090] } }),
   );
@@ -75,14 +75,14 @@ test('listeners that are not opened do not conflict', () => {
   );
 });
 
-test('traditional role: config_provider from role_traditional, embedded by default', () => {
+void test('traditional role: config_provider from role_traditional, embedded by default', () => {
   assert.equal(configFromObject({}).deployment.config_provider, 'embedded');
   const yaml = configFromObject({ deployment: { role_traditional: { config_provider: 'yaml' } } });
   assert.equal(yaml.deployment.config_provider, 'yaml');
   assert.equal(yaml.apisix.enable_admin, true);
 });
 
-test('data_plane role: no Admin API, provider from role_data_plane (required)', () => {
+void test('data_plane role: no Admin API, provider from role_data_plane (required)', () => {
   const config = configFromObject({
     deployment: { role: 'data_plane', role_data_plane: { config_provider: 'yaml' } },
   });
@@ -93,7 +93,7 @@ test('data_plane role: no Admin API, provider from role_data_plane (required)', 
   });
 });
 
-test('control_plane role: Admin API forced on, etcd only', () => {
+void test('control_plane role: Admin API forced on, etcd only', () => {
   const config = configFromObject({
     apisix: { enable_admin: false },
     deployment: { role: 'control_plane', role_control_plane: { config_provider: 'etcd' } },
@@ -113,7 +113,7 @@ test('control_plane role: Admin API forced on, etcd only', () => {
   );
 });
 
-test('an unknown role is rejected', () => {
+void test('an unknown role is rejected', () => {
   assert.throws(() => configFromObject({ deployment: { role: 'standalone' } }, { file }), {
     message: /^conf\/config\.yaml: deployment\.role: must be one of/,
   });

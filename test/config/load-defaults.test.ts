@@ -9,7 +9,7 @@ function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'gh-config-'));
 }
 
-test('an absent default config.yaml means built-in defaults only', () => {
+void test('an absent default config.yaml means built-in defaults only', () => {
   const dir = tempDir();
   const config = loadConfig({ cwd: dir, env: {} });
   assert.equal(config.file, undefined);
@@ -29,7 +29,7 @@ test('an absent default config.yaml means built-in defaults only', () => {
   assert.deepEqual(config.apisix.data_encryption.keyring, ['qeddd145sfvddff3', 'edd1c9f0985e76a2']);
 });
 
-test('defaults enable APISIX 3.x plugin lists', () => {
+void test('defaults enable APISIX 3.x plugin lists', () => {
   const config = configFromObject({});
   assert.equal(config.plugins[0], 'real-ip');
   assert.ok(config.plugins.includes('key-auth'));
@@ -44,7 +44,7 @@ test('defaults enable APISIX 3.x plugin lists', () => {
   ]);
 });
 
-test('gatehouse paths resolve against the prefix', () => {
+void test('gatehouse paths resolve against the prefix', () => {
   const dir = tempDir();
   const config = configFromObject({ gatehouse: { data_dir: '/var/lib/gh' } }, { prefix: dir });
   assert.equal(config.gatehouse.data_dir, '/var/lib/gh');
@@ -53,15 +53,15 @@ test('gatehouse paths resolve against the prefix', () => {
   assert.equal(config.gatehouse.admin_max_body_size, 1572864);
 });
 
-test('the loaded config is deeply frozen', () => {
+void test('the loaded config is deeply frozen', () => {
   const config = configFromObject({});
   assert.ok(Object.isFrozen(config));
   assert.ok(Object.isFrozen(config.deployment.admin.admin_listen));
   assert.ok(Object.isFrozen(config.plugins));
-  assert.throws(() => (config.plugins as string[]).push('x'));
+  assert.throws(() => config.plugins.push('x'));
 });
 
-test('prefix is the parent of a conf/ directory holding the file', () => {
+void test('prefix is the parent of a conf/ directory holding the file', () => {
   const dir = tempDir();
   mkdirSync(path.join(dir, 'conf'));
   writeFileSync(path.join(dir, 'conf', 'config.yaml'), 'apisix:\n  enable_control: false\n');
@@ -71,7 +71,7 @@ test('prefix is the parent of a conf/ directory holding the file', () => {
   assert.equal(config.apisix.enable_control, false);
 });
 
-test('prefix is the file directory when it is not named conf', () => {
+void test('prefix is the file directory when it is not named conf', () => {
   const dir = tempDir();
   writeFileSync(path.join(dir, 'gw.yaml'), '');
   const config = loadConfig({ file: path.join(dir, 'gw.yaml'), env: {} });
@@ -79,7 +79,7 @@ test('prefix is the file directory when it is not named conf', () => {
   assert.equal(config.gatehouse.data_dir, path.join(dir, 'data'));
 });
 
-test('an explicit prefix wins and locates conf/config.yaml', () => {
+void test('an explicit prefix wins and locates conf/config.yaml', () => {
   const dir = tempDir();
   mkdirSync(path.join(dir, 'conf'));
   writeFileSync(path.join(dir, 'conf', 'config.yaml'), 'apisix:\n  node_listen: 9081\n');
@@ -88,7 +88,7 @@ test('an explicit prefix wins and locates conf/config.yaml', () => {
   assert.deepEqual(config.apisix.node_listen, [{ ip: '0.0.0.0', port: 9081 }]);
 });
 
-test('an explicit config file that does not exist is an error naming it', () => {
+void test('an explicit config file that does not exist is an error naming it', () => {
   const dir = tempDir();
   assert.throws(() => loadConfig({ file: path.join(dir, 'nope.yaml'), cwd: dir, env: {} }), {
     code: 'GH_ERR_CONFIG_FILE',
@@ -96,14 +96,14 @@ test('an explicit config file that does not exist is an error naming it', () => 
   });
 });
 
-test('an empty or comment-only config.yaml means defaults', () => {
+void test('an empty or comment-only config.yaml means defaults', () => {
   const dir = tempDir();
   writeFileSync(path.join(dir, 'c.yaml'), '# nothing here\n');
   const config = loadConfig({ file: path.join(dir, 'c.yaml'), env: {} });
   assert.deepEqual(config.apisix.node_listen, [{ ip: '0.0.0.0', port: 9080 }]);
 });
 
-test('invalid YAML is an error naming the file and position', () => {
+void test('invalid YAML is an error naming the file and position', () => {
   const dir = tempDir();
   writeFileSync(path.join(dir, 'c.yaml'), 'apisix:\n  node_listen: [9080\n');
   assert.throws(

@@ -4,41 +4,41 @@ import { configFromObject } from '../../src/config/load.js';
 
 const file = 'conf/config.yaml';
 
-test('objects merge key by key over the defaults', () => {
+void test('objects merge key by key over the defaults', () => {
   const config = configFromObject({ deployment: { admin: { admin_listen: { port: 9280 } } } });
   assert.deepEqual(config.deployment.admin.admin_listen, { ip: '127.0.0.1', port: 9280 });
   assert.equal(config.deployment.admin.enable_admin_cors, true);
 });
 
-test('arrays replace the default array entirely', () => {
+void test('arrays replace the default array entirely', () => {
   const config = configFromObject({ plugins: ['key-auth', 'limit-count'] });
   assert.deepEqual(config.plugins, ['key-auth', 'limit-count']);
 });
 
-test('a YAML null deletes the key', () => {
+void test('a YAML null deletes the key', () => {
   const config = configFromObject({ deployment: { admin: { allow_admin: null } }, plugins: null });
   assert.deepEqual(config.deployment.admin.allow_admin, []);
   assert.deepEqual(config.plugins, []);
   assert.equal('plugins' in config.raw, false);
 });
 
-test('keys unknown to the defaults are kept in raw', () => {
+void test('keys unknown to the defaults are kept in raw', () => {
   const config = configFromObject({ apisix: { extra_lua_path: '/x/?.lua' } });
   assert.equal((config.raw['apisix'] as Record<string, unknown>)['extra_lua_path'], '/x/?.lua');
 });
 
-test('an unknown top-level key is an error naming the file and the key', () => {
+void test('an unknown top-level key is an error naming the file and the key', () => {
   assert.throws(() => configFromObject({ etcd: { host: [] } }, { file }), {
     code: 'GH_ERR_CONFIG_INVALID',
     message: 'conf/config.yaml: etcd: unknown top-level key',
   });
 });
 
-test('APISIX optional top-level sections are accepted', () => {
+void test('APISIX optional top-level sections are accepted', () => {
   assert.doesNotThrow(() => configFromObject({ discovery: { dns: {} }, wasm: {}, xrpc: {} }));
 });
 
-test('a type different from the default is an error naming the key path', () => {
+void test('a type different from the default is an error naming the key path', () => {
   assert.throws(
     () => configFromObject({ deployment: { admin: { allow_admin: '127.0.0.1' } } }, { file }),
     {
@@ -54,7 +54,7 @@ test('a type different from the default is an error naming the key path', () => 
   });
 });
 
-test('APISIX type exceptions: nginx_config numbers/strings, node_listen number, keyring string', () => {
+void test('APISIX type exceptions: nginx_config numbers/strings, node_listen number, keyring string', () => {
   const config = configFromObject({
     nginx_config: { worker_processes: 4, http: { client_max_body_size: '8m' } },
     apisix: { node_listen: 9081, data_encryption: { keyring: 'abcdefghijklmnop' } },
@@ -64,7 +64,7 @@ test('APISIX type exceptions: nginx_config numbers/strings, node_listen number, 
   assert.deepEqual(config.apisix.data_encryption.keyring, ['abcdefghijklmnop']);
 });
 
-test('schema errors name the key path with array indexes', () => {
+void test('schema errors name the key path with array indexes', () => {
   assert.throws(
     () =>
       configFromObject(
@@ -96,13 +96,13 @@ test('schema errors name the key path with array indexes', () => {
   );
 });
 
-test('unknown keys in the gatehouse section are rejected', () => {
+void test('unknown keys in the gatehouse section are rejected', () => {
   assert.throws(() => configFromObject({ gatehouse: { datadir: 'x' } }, { file }), {
     message: 'conf/config.yaml: gatehouse.datadir: unknown key',
   });
 });
 
-test('enable_dev_mode forces one worker', () => {
+void test('enable_dev_mode forces one worker', () => {
   const config = configFromObject({ apisix: { enable_dev_mode: true } });
   assert.equal(config.nginx_config.worker_processes, 1);
 });
