@@ -18,6 +18,8 @@ export interface KindSpec {
   timestamps?: boolean;
   /** The schema a given item is checked against, when it depends on the id (plugin metadata). */
   schemaFor?(id: string, ctx: CheckContext): JsonSchema;
+  /** The schema whose defaults a stored value gets, when it depends on the value (secrets). */
+  defaultsSchemaFor?(value: ResourceValue): JsonSchema;
   /** Checks APISIX runs before the schema (throw with `fail`). */
   before?(value: ResourceValue): void;
   /**
@@ -65,7 +67,8 @@ export function defineKind(spec: KindSpec): ResourceKind {
       if (err !== undefined) fail(`invalid configuration: ${err}`);
       await spec.extras?.(id, withSchemaDefaults(schema, value), ctx, mode);
     },
-    withDefaults: (value) => withSchemaDefaults(spec.schema, value),
+    withDefaults: (value) =>
+      withSchemaDefaults(spec.defaultsSchemaFor?.(value) ?? spec.schema, value),
   };
   if (spec.deleteBlocker !== undefined) kind.deleteBlocker = spec.deleteBlocker;
   return kind;

@@ -17,6 +17,12 @@ export interface StoredItem {
  */
 export interface CheckContext {
   readonly plugins: PluginRegistry;
+  /**
+   * For credentials: the username of the consumer the credential belongs to (from the URL
+   * `/consumers/{username}/credentials/{id}`), so the duplicate-key check can tell a credential
+   * from its own earlier version. Not needed when `check` gets the full `<u>/credentials/<id>`.
+   */
+  readonly consumerName?: string;
   /** The stored value of `<dir>/<id>`, or undefined when absent (or not JSON). */
   get(dir: string, id: string): Promise<ResourceValue | undefined>;
   /** Every item of a directory (e.g. for duplicate-key checks over consumers). */
