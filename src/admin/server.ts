@@ -51,13 +51,17 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
 
   async function route(req: IncomingMessage): Promise<Routed> {
     allowList.check(req.socket.remoteAddress);
-    const url = new URL(req.url ?? '/', 'http://admin.invalid');
-    const segments = adminSegments(url.pathname);
+    // Not `new URL()`: it would resolve `..` and `%2e%2e` away, and such ids must be refused.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const pathname = q === -1 ? target : target.slice(0, q);
+    const search = q === -1 ? '' : target.slice(q + 1);
+    const segments = adminSegments(pathname);
     if (segments === undefined) return { status: 404, body: { error_msg: 'not found' } };
     return dispatch(deps, {
       method: req.method ?? 'GET',
       segments,
-      query: url.searchParams,
+      query: new URLSearchParams(search),
       headers: req.headers,
       readBody: () => readJsonBody(req, opts.maxBodySize),
     });
