@@ -40,7 +40,7 @@ function isSelf(owner: KeyOwner, writer: KeyOwner): boolean {
 
 /**
  * The `duplicate <field> of plugin <name> found with ...` message, or undefined. Reads the
- * `consumers` directory, where credentials live as `<username>/credentials/<id>` (etcd layout).
+ * `consumers` and `credentials` directories; credential item ids are `<username>/credentials/<id>`.
  */
 export async function checkDuplicateAuthKeys(
   plugins: unknown,
@@ -56,7 +56,11 @@ export async function checkDuplicateAuthKeys(
       : [];
   });
   if (wanted.length === 0) return undefined;
-  const items = await ctx.list('consumers');
+  // Consumers and credentials, whichever directory a context files credentials under.
+  const seen = new Set<string>();
+  const items = [...(await ctx.list('consumers')), ...(await ctx.list('credentials'))].filter(
+    (item) => !seen.has(item.id) && seen.add(item.id),
+  );
   for (const { name, field, value } of wanted) {
     for (const item of items) {
       const conf = isObject(item.value.plugins) ? item.value.plugins[name] : undefined;

@@ -64,6 +64,21 @@ export const registry = new PluginRegistry(
   FAKE_PLUGINS.map((p) => p.name),
 );
 
+/**
+ * Items of a directory as the Admin API's store view lists them: credentials are stored under
+ * `consumers/<u>/credentials/<id>` and listed only as `credentials` items with that suffix id.
+ */
+function listDir(map: Map<string, ResourceValue>, dir: string): StoredItem[] {
+  const base = dir === 'credentials' ? 'consumers/' : `${dir}/`;
+  const nested = dir === 'credentials' || dir === 'secrets';
+  return [...map]
+    .filter(([key]) => key.startsWith(base))
+    .map(([key, value]): StoredItem => ({ id: key.slice(base.length), value }))
+    .filter(({ id }) =>
+      dir === 'credentials' ? id.includes('/credentials/') : nested || !id.includes('/'),
+    );
+}
+
 /** A CheckContext over an in-memory `<dir>/<id>` map, like the store's key layout. */
 export function memoryContext(
   items: Record<string, ResourceValue> = {},
@@ -74,12 +89,7 @@ export function memoryContext(
     plugins: registry,
     ...extra,
     get: (dir, id) => Promise.resolve(map.get(`${dir}/${id}`)),
-    list: (dir) =>
-      Promise.resolve(
-        [...map]
-          .filter(([key]) => key.startsWith(`${dir}/`))
-          .map(([key, value]): StoredItem => ({ id: key.slice(dir.length + 1), value })),
-      ),
+    list: (dir) => Promise.resolve(listDir(map, dir)),
   };
 }
 
