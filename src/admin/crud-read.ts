@@ -1,7 +1,7 @@
 import type { CrudCall } from './crud.js';
 import { keyNotFound } from './errors.js';
 import { applyListQuery } from './list-query.js';
-import { listDir, toEntry, type StoredEntry } from './store-view.js';
+import { listCredentials, listDir, toEntry, type StoredEntry } from './store-view.js';
 import type { Reply } from './types.js';
 
 /** GET one: `{key, value, createdIndex, modifiedIndex}` or 404 `{"message":"Key not found"}`. */
@@ -24,9 +24,7 @@ export async function readList(call: CrudCall): Promise<Reply> {
   const { target } = call;
   let entries: StoredEntry[];
   if (target.dir === 'credentials') {
-    const all = await listDir(call.store, call.prefix, 'credentials');
-    const mine = `${target.parent ?? ''}/credentials/`;
-    entries = all.filter((e) => e.id.startsWith(mine));
+    entries = await listCredentials(call.store, call.prefix, target.parent ?? '');
     if (entries.length === 0) throw keyNotFound();
   } else {
     // Secrets are listed across managers, as APISIX does for `/secrets/{manager}` too.

@@ -64,6 +64,24 @@ export async function listDir(
   return entries;
 }
 
+/** One consumer's credentials, without ranging over every other consumer. */
+export async function listCredentials(
+  store: ConfigStore,
+  prefix: string,
+  username: string,
+): Promise<StoredEntry[]> {
+  const base = `${prefix}/consumers/${username}/credentials/`;
+  const { items } = await store.range(base);
+  const entries: StoredEntry[] = [];
+  for (const kv of items) {
+    const credentialId = kv.key.slice(base.length);
+    if (credentialId === '' || credentialId.includes('/')) continue;
+    const entry = toEntry(kv, `${username}/credentials/${credentialId}`);
+    if (entry !== undefined) entries.push(entry);
+  }
+  return entries;
+}
+
 function idBelongs(dir: string, id: string): boolean {
   const parts = id.split('/');
   if (dir === 'credentials') return parts.length === 3 && parts[1] === 'credentials';
