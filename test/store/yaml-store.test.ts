@@ -14,8 +14,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 /** A store over a fresh file holding `text` (no file when text is undefined), and its log lines. */
-async function openWith(text: string | undefined, opts: Partial<YamlStoreOptions> = {}) {
-  const file = join(dir, `${n++}-apisix.${opts.file ?? 'yaml'}`);
+async function openWith(
+  text: string | undefined,
+  opts: Partial<YamlStoreOptions> = {},
+  ext: 'yaml' | 'json' = 'yaml',
+) {
+  const file = join(dir, `${n++}-apisix.${ext}`);
   if (text !== undefined) writeFileSync(file, text);
   const logs: string[] = [];
   const sink = new Writable({
@@ -30,11 +34,6 @@ async function openWith(text: string | undefined, opts: Partial<YamlStoreOptions
 
 const values = async (store: YamlStore, prefix = '/apisix/') =>
   Object.fromEntries((await store.range(prefix)).items.map((kv) => [kv.key, JSON.parse(kv.value)]));
-
-/** Rewrites a file so that its mtime surely moves (some file systems keep whole seconds). */
-function rewrite(file: string, text: string) {
-  writeFileSync(file, text);
-}
 
 void describe('yaml store (APISIX standalone mode)', () => {
   void test('is read-only: every write fails with GH_ERR_STORE_READ_ONLY', async () => {
@@ -108,9 +107,7 @@ void describe('yaml store (APISIX standalone mode)', () => {
   });
 
   void test('a JSON file needs no #END', async () => {
-    const { store } = await openWith(JSON.stringify({ routes: [{ id: 1, uri: '/' }] }), {
-      file: 'json',
-    });
+    const { store } = await openWith(JSON.stringify({ routes: [{ id: 1, uri: '/' }] }), {}, 'json');
     assert.deepEqual(await values(store), { '/apisix/routes/1': { id: 1, uri: '/' } });
     await store.close();
   });
@@ -153,7 +150,7 @@ void describe('yaml store (APISIX standalone mode)', () => {
     const from = (await store.revision()) + 1;
     const rec = new WatchRecorder();
     const w = store.watch('/apisix/', from, rec.onBatch);
-    rewrite(
+    writeFileSync(
       file,
       'routes:\n  - { id: 1, uri: /a }\n  - { id: 2, uri: /B }\n  - { id: 4, uri: /d }\n#END\n',
     );
@@ -181,13 +178,13 @@ void describe('yaml store (APISIX standalone mode)', () => {
   void test('an invalid file keeps the previous content until it is fixed', async () => {
     const { store, file, logs } = await openWith('routes:\n  - { id: 1, uri: /a }\n#END\n');
     const revision = await store.revision();
-    rewrite(file, 'routes:\n  - { id: 1, uri: /a\n#END\n');
+    writeFileSync(file, 'routes:\n  - { id: 1, uri: /a\n#END\n');
     await waitUntil('the parse error to be logged', () => /cannot parse/.test(logs.join('')));
-    rewrite(file, 'routes:\n  - { id: 1, uri: /b }\n'); // no #END: still ignored
+    writeFileSync(file, 'routes:\n  - { id: 1, uri: /b }\n'); // no #END: still ignored
     await waitUntil('the missing #END to be logged', () => /end flag/.test(logs.join('')));
     assert.equal(await store.revision(), revision);
     assert.deepEqual(await values(store), { '/apisix/routes/1': { id: 1, uri: '/a' } });
-    rewrite(file, 'routes:\n  - { id: 1, uri: /c }\n#END\n');
+    writeFileSync(file, 'routes:\n  - { id: 1, uri: /c }\n#END\n');
     await waitUntil('the fixed file', () => logs.join('').includes('"revision":3'));
     assert.deepEqual(await values(store), { '/apisix/routes/1': { id: 1, uri: '/c' } });
     await store.close();
@@ -196,7 +193,7 @@ void describe('yaml store (APISIX standalone mode)', () => {
   void test('rewriting the same content makes no new revision', async () => {
     const text = 'routes:\n  - { id: 1, uri: /a }\n#END\n';
     const { store, file, logs } = await openWith(text);
-    rewrite(file, `${text}\n`);
+    writeFileSync(file, `${text}\n`);
     await waitUntil('the re-read', () => logs.filter((l) => l.includes('loaded')).length >= 2);
     assert.equal(await store.revision(), 2);
     await store.close();
@@ -208,7 +205,7 @@ void describe('yaml store (APISIX standalone mode)', () => {
     assert.equal(await store.revision(), 1);
     const rec = new WatchRecorder();
     const w = store.watch('/apisix/routes/', 1, rec.onBatch);
-    rewrite(file, 'routes:\n  - { id: 1, uri: /a }\n#END\n');
+    writeFileSync(file, 'routes:\n  - { id: 1, uri: /a }\n#END\n');
     await rec.waitForEvents(1);
     w.cancel();
     assert.deepEqual(await values(store), { '/apisix/routes/1': { id: 1, uri: '/a' } });
