@@ -78,7 +78,8 @@ export interface ConfigStore {
   deletePrefix(prefix: string): Promise<DeleteResult & { count: number }>;
   /**
    * Delivers every change under `prefix` with revision >= fromRevision, then live changes.
-   * A fromRevision at or below the compacted revision yields one `compacted` batch and stops.
+   * A fromRevision below the compacted revision (as etcd: history before it is gone) yields one
+   * `compacted` batch and stops; fromRevision <= 0 means "live changes only".
    */
   watch(prefix: string, fromRevision: number, onBatch: (batch: WatchBatch) => void): Watch;
   /** Forgets the history before `revision` (watches from older revisions get `compacted`). */

@@ -17,13 +17,13 @@ async function documentedCodes(): Promise<Map<string, number>> {
   return rows;
 }
 
-test('docs/errors.md lists exactly the error codes the code defines, with the same statuses', async () => {
+void test('docs/errors.md lists exactly the error codes the code defines, with the same statuses', async () => {
   const documented = await documentedCodes();
   const defined = new Map(Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]));
   assert.deepEqual([...documented.entries()].sort(), [...defined.entries()].sort());
 });
 
-test('a GatehouseError carries its code and the status of the catalogue unless overridden', () => {
+void test('a GatehouseError carries its code and the status of the catalogue unless overridden', () => {
   const plain = new GatehouseError('GH_ERR_ADMIN_NOT_FOUND', 'gone');
   assert.equal(plain.status, 404);
   assert.equal(plain.code, 'GH_ERR_ADMIN_NOT_FOUND');
