@@ -45,10 +45,11 @@ export function spawnDaemon(args: readonly string[], logFile: string): Promise<n
       if (child.connected) child.disconnect();
       child.unref();
     };
-    // No GH_ERR_CLI_* code fits "the child died before saying anything" yet: a plain Error,
-    // which main() prints as one line with exit code 1.
     const fail = (why: string): Error =>
-      new Error(`daemon did not start: ${why} (log: ${fileLabel(logFile)})`);
+      new GatehouseError(
+        'GH_ERR_CLI_START_FAILED',
+        `daemon did not start: ${why} (log: ${fileLabel(logFile)})`,
+      );
     child.on('message', (msg: DaemonMessage) => {
       finish();
       if (msg.type === 'ready') resolve(msg.pid);
@@ -69,5 +70,5 @@ function childError(msg: { code: string | undefined; message: string }): Error {
   if (msg.code !== undefined && msg.code in ERROR_CODES) {
     return new GatehouseError(msg.code as ErrorCode, msg.message);
   }
-  return new Error(msg.message);
+  return new GatehouseError('GH_ERR_CLI_START_FAILED', msg.message);
 }

@@ -71,7 +71,8 @@ function readConfigText(file: string, label: string, explicit: boolean): string 
 
 function parseYaml(text: string, label: string): unknown {
   try {
-    return parse(text);
+    // YAML 1.1, as the libyaml-based parser APISIX uses: `on`/`yes` are booleans there.
+    return parse(text, { version: '1.1' });
   } catch (err) {
     if (!(err instanceof YAMLParseError)) throw err;
     // yaml's message ends with a code frame; the first line has the problem and position.

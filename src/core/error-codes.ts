@@ -49,6 +49,18 @@ export const ERROR_CODES = {
     doc: 'a plugin definition is invalid (duplicate name or priority, bad schema)',
   },
   GH_ERR_CLI_USAGE: { status: 400, doc: 'the command line is wrong' },
+  GH_ERR_CLI_ALREADY_RUNNING: {
+    status: 500,
+    doc: 'start found a live gateway process in the pid file',
+  },
+  GH_ERR_CLI_START_FAILED: {
+    status: 500,
+    doc: 'start --daemon: the background process exited or never reported ready',
+  },
+  GH_ERR_CLI_STOP_TIMEOUT: {
+    status: 500,
+    doc: 'stop: the gateway did not exit within the wait',
+  },
   GH_ERR_CLI_NOT_RUNNING: {
     status: 500,
     doc: 'stop/reload found no running instance (no pid file or dead pid)',

@@ -21,6 +21,7 @@ export async function openStore(config: GatewayConfig, logger: Logger): Promise<
       return await YamlStore.open({
         file: config.gatehouse.standalone_file,
         prefix: config.deployment.etcd.prefix,
+        logger,
       });
     case 'etcd':
       throw new GatehouseError(

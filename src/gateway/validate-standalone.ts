@@ -39,7 +39,7 @@ function pluginNames(json: string | undefined, config: GatewayConfig): string[] 
 function unknownSections(raw: string): string[] {
   let doc: unknown;
   try {
-    doc = parse(raw, { logLevel: 'silent' });
+    doc = parse(raw, { logLevel: 'silent', version: '1.1' });
   } catch {
     return []; // the loader reports the parse error itself
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileLabel } from '../../config/location.js';
 import type { GatewayConfig } from '../../config/types.js';
-import { isGatehouseError } from '../../core/errors.js';
+import { GatehouseError, isGatehouseError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { startGateway } from '../../gateway/gateway.js';
 import { isProcessAlive, readPidFile } from '../../gateway/pid-file.js';
@@ -13,8 +13,8 @@ import { loadFromContext } from '../load-context.js';
 function refuseIfRunning(config: GatewayConfig): void {
   const pid = readPidFile(config.gatehouse.pid_file);
   if (pid !== undefined && pid !== process.pid && isProcessAlive(pid)) {
-    // No GH_ERR_CLI_* code says "already running" yet; main() prints a plain Error as one line.
-    throw new Error(
+    throw new GatehouseError(
+      'GH_ERR_CLI_ALREADY_RUNNING',
       `${fileLabel(config.gatehouse.pid_file)}: gatehouse is already running (pid ${pid})`,
     );
   }

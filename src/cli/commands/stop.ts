@@ -1,3 +1,4 @@
+import { GatehouseError } from '../../core/errors.js';
 import type { Command } from '../command.js';
 import { loadFromContext } from '../load-context.js';
 import { runningPid, waitForExit } from '../running.js';
@@ -15,7 +16,10 @@ export const stopCommand: Command = {
     const pid = runningPid(config);
     process.kill(pid, 'SIGTERM');
     if (!(await waitForExit(pid, STOP_TIMEOUT_MS))) {
-      throw new Error(`gatehouse (pid ${pid}) did not exit within ${STOP_TIMEOUT_MS / 1000}s`);
+      throw new GatehouseError(
+        'GH_ERR_CLI_STOP_TIMEOUT',
+        `gatehouse (pid ${pid}) did not exit within ${STOP_TIMEOUT_MS / 1000}s`,
+      );
     }
     ctx.io.out(`gatehouse stopped (pid ${pid})`);
     return 0;

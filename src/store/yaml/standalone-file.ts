@@ -80,7 +80,7 @@ function parseDocument(text: string, file: string, isJson: boolean): Record<stri
   let doc: unknown;
   try {
     // logLevel 'error': YAML errors throw, warnings are not printed to the console.
-    doc = isJson ? JSON.parse(text) : parseYaml(text, { logLevel: 'error' });
+    doc = isJson ? JSON.parse(text) : parseYaml(text, { logLevel: 'error', version: '1.1' });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new GatehouseError('GH_ERR_CONFIG_FILE', `${file}: cannot parse: ${reason}`, {
