@@ -5,21 +5,8 @@
  * test/contract/config-store.contract.ts.
  */
 
-export interface KeyValue {
-  key: string;
-  /** The raw stored value (JSON text for resources; APISIX's `init_dir` placeholders are not JSON). */
-  value: string;
-  /** Revision of the write that created the key (etcd `create_revision`, APISIX `createdIndex`). */
-  createRevision: number;
-  /** Revision of the last write to the key (etcd `mod_revision`, APISIX `modifiedIndex`). */
-  modRevision: number;
-  /** Lease id the key is attached to, 0 when none. */
-  lease: number;
-}
-
-export type WatchEvent =
-  | { type: 'put'; kv: KeyValue }
-  | { type: 'delete'; key: string; /** revision of the delete */ modRevision: number };
+export type { KeyValue, WatchEvent } from '../core/kv.js';
+import type { KeyValue, WatchEvent } from '../core/kv.js';
 
 /**
  * What a watch callback receives. `events` batches are delivered in revision order with no gap
