@@ -48,6 +48,10 @@ export const ERROR_CODES = {
     status: 500,
     doc: 'a plugin definition is invalid (duplicate name or priority, bad schema)',
   },
+  GH_ERR_BALANCER_UNKNOWN_TYPE: {
+    status: 502,
+    doc: 'an upstream names a balancer type that does not exist (the request fails, as in APISIX)',
+  },
   GH_ERR_CLI_USAGE: { status: 400, doc: 'the command line is wrong' },
   GH_ERR_CLI_ALREADY_RUNNING: {
     status: 500,
