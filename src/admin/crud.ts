@@ -52,7 +52,9 @@ export async function handleResource(
     target,
     req,
     registry,
-    ctx: storeCheckContext(deps.store, deps.prefix, registry),
+    ctx: storeCheckContext(deps.store, deps.prefix, registry, (dir, value) =>
+      deps.atRest.decryptForPatch(dir, value, registry),
+    ),
     ttl: ttlRaw === null ? undefined : Number(ttlRaw),
     keyOf: (id) => itemKey(deps.prefix, kind.dir, id),
   };

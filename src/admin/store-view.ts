@@ -91,22 +91,26 @@ function idBelongs(dir: string, id: string): boolean {
 
 /**
  * The CheckContext resource checks run against: reads go to the store, as APISIX's Admin API
- * reads etcd for reference checks.
+ * reads etcd for reference checks. Values are handed over decrypted (`plaintext`), as APISIX's
+ * checks see its decrypted in-memory copies: a duplicate auth key must be found even though the
+ * stored one is encrypted at rest.
  */
 export function storeCheckContext(
   store: ConfigStore,
   prefix: string,
   plugins: PluginRegistry,
+  plaintext: (dir: string, value: ResourceValue) => ResourceValue,
 ): CheckContext {
   return {
     plugins,
     async get(dir: string, id: string): Promise<ResourceValue | undefined> {
       const kv = await store.get(itemKey(prefix, dir, id));
-      return kv === undefined ? undefined : parseValue(kv.value);
+      const value = kv === undefined ? undefined : parseValue(kv.value);
+      return value === undefined ? undefined : plaintext(dir, value);
     },
     async list(dir: string): Promise<StoredItem[]> {
       const entries = await listDir(store, prefix, dir);
-      return entries.map(({ id, value }) => ({ id, value }));
+      return entries.map(({ id, value }) => ({ id, value: plaintext(dir, value) }));
     },
   };
 }

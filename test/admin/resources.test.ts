@@ -132,6 +132,29 @@ void describe('every resource kind', () => {
     assert.deepEqual(none.body, { message: 'Key not found' });
   });
 
+  void it('refuses an auth key already used by another consumer or credential, even encrypted at rest', async () => {
+    await admin.request('PUT', '/apisix/admin/consumers', {
+      username: 'dup_a',
+      plugins: { 'key-auth': { key: 'shared-key' } },
+    });
+    await admin.request('PUT', '/apisix/admin/consumers', { username: 'dup_b' });
+    const before = await admin.revision();
+    const clash = await admin.request('PUT', '/apisix/admin/consumers/dup_b/credentials/c1', {
+      plugins: { 'key-auth': { key: 'shared-key' } },
+    });
+    assert.equal(clash.status, 400, clash.text);
+    assert.match(
+      clash.body.error_msg,
+      /duplicate key of plugin key-auth found with consumer: dup_a/,
+    );
+    assert.equal(await admin.revision(), before);
+    const own = await admin.request('PUT', '/apisix/admin/consumers', {
+      username: 'dup_a',
+      plugins: { 'key-auth': { key: 'shared-key' } },
+    });
+    assert.equal(own.status, 200, own.text);
+  });
+
   void it('deleting a consumer deletes its credentials', async () => {
     await admin.request('PUT', '/apisix/admin/consumers', { username: 'leaving' });
     await admin.request('PUT', '/apisix/admin/consumers/leaving/credentials/c1', {
