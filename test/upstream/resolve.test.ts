@@ -114,7 +114,10 @@ void describe('DnsCache', () => {
   });
 
   void test('gives up after resolver_timeout', async () => {
-    const cache = new DnsCache({ lookup: () => new Promise(() => {}), timeoutMs: 20 });
+    // The slow answer arrives after the timeout; its timer also keeps the test process alive,
+    // since the resolver's own timer is unref'd so as not to hold a stopping gateway.
+    const slow = () => new Promise<Answer[]>((done) => setTimeout(() => done([]), 200));
+    const cache = new DnsCache({ lookup: slow, timeoutMs: 20 });
     await assert.rejects(cache.resolve('slow'), /timed out after 20 ms/);
   });
 });
