@@ -5,10 +5,14 @@
  * work proportional to that route, never a rebuild of all routes.
  */
 
-/** Request variables, read lazily (building all of them per request would cost too much). */
-export interface RequestVars {
-  get(name: string): string | undefined;
-}
+import type { RequestVars } from '../core/expr/request-vars.js';
+
+/**
+ * Request variables, read lazily (building all of them per request would cost too much). One
+ * declaration, in core/expr, shared with the expression compiler that reads them; it adds an
+ * optional `getList` for list-valued variables (`has`).
+ */
+export type { RequestVars };
 
 /** What the router needs to know about a route: its match predicates, already validated. */
 export interface RouteMatchSpec {

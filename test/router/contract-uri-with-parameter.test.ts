@@ -1,0 +1,4 @@
+import { createRouter } from '../../src/router/create-router.js';
+import { routerContract } from '../contract/router.contract.js';
+
+routerContract('radixtree_uri_with_parameter', () => createRouter('radixtree_uri_with_parameter'));
