@@ -10,13 +10,49 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   const raw = await readRaw(req, maxBytes);
   if (raw.length === 0) return undefined;
   try {
-    return JSON.parse(raw) as unknown;
+    return parseLikeCjson(raw);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new GatehouseError('GH_ERR_ADMIN_BAD_REQUEST', `invalid request body: ${reason}`, {
       body: { error_msg: `invalid request body: ${reason}`, req_body: raw },
     });
   }
+}
+
+/**
+ * JSON.parse, but like lua-cjson it takes raw control characters (a literal newline) inside
+ * strings: APISIX's own docs send multi-line proto `content` that way with curl. Only a body
+ * that fails strict parsing is rewritten, and a body still invalid reports the strict error.
+ */
+function parseLikeCjson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (err) {
+    const escaped = escapeControlsInStrings(raw);
+    if (escaped === raw) throw err;
+    try {
+      return JSON.parse(escaped) as unknown;
+    } catch {
+      throw err;
+    }
+  }
+}
+
+function escapeControlsInStrings(raw: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i] as string;
+    const code = ch.charCodeAt(0);
+    if (inString && code < 0x20) {
+      out += `\\u${code.toString(16).padStart(4, '0')}`;
+      continue;
+    }
+    out += ch;
+    if (ch === '"') inString = !inString;
+    else if (ch === '\\' && inString) out += raw[++i] ?? '';
+  }
+  return out;
 }
 
 /**
