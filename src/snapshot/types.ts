@@ -1,5 +1,8 @@
 import type { KeyValue, WatchEvent } from '../core/kv.js';
 
+/** The router's request view, re-exported for the proxy (which may not import src/router). */
+export type { MatchRequest, RequestVars } from '../router/types.js';
+
 /**
  * What a worker's in-memory configuration accepts from the primary: one full state, then ordered
  * deltas. Implemented by the data plane's state (src/snapshot/) and driven by the worker runtime
@@ -23,4 +26,86 @@ export interface LoadProblem {
   message: string;
   /** The revision of the value that failed. */
   modRevision: number;
+}
+
+/** A resource as the data plane holds it: validated, schema defaults applied, `id` = key suffix. */
+export interface LoadedItem {
+  /** The full store key: `/apisix/routes/1`. */
+  readonly key: string;
+  /** The key suffix after `<prefix>/<dir>/`. */
+  readonly id: string;
+  readonly value: Readonly<Record<string, unknown>>;
+  /** etcd create_revision (APISIX `createdIndex`). */
+  readonly createRevision: number;
+  /** etcd mod_revision (APISIX `modifiedIndex`). */
+  readonly modRevision: number;
+}
+
+/** Something that holds sockets or timers and must be released when its config goes away. */
+export interface Closeable {
+  close(): void;
+}
+
+/**
+ * One upstream configuration version, handed to the layer that owns sockets (src/upstream) to
+ * build its runtime once. An upstream item is identified by its key and modRevision; an inline
+ * upstream by its owner's key plus `#upstream`.
+ */
+export interface UpstreamSource {
+  readonly key: string;
+  readonly version: number;
+  /** The upstream's id for `upstream_id` references; undefined for inline upstreams. */
+  readonly id: string | undefined;
+  /** The upstream object with schema defaults applied. */
+  readonly conf: Readonly<Record<string, unknown>>;
+}
+
+/** Builds the runtime of one upstream version (src/upstream `createRuntimeUpstream`). */
+export type UpstreamFactory<U extends Closeable> = (source: UpstreamSource) => U;
+
+/** `timeout` of a route or upstream, in seconds (spec §3 `timeout_def`). */
+export interface TimeoutConf {
+  readonly connect: number;
+  readonly send: number;
+  readonly read: number;
+}
+
+/**
+ * Why a matched route cannot be proxied (spec §4.5): a missing service (404), a missing
+ * plugin_config (503), a missing referenced upstream (502), or no upstream at all (503).
+ */
+export interface RouteFailure {
+  readonly status: 404 | 502 | 503;
+  /** Logged, never sent: APISIX answers these with nginx's bare error page. */
+  readonly reason: string;
+}
+
+/**
+ * A route after composition (spec §4.5), computed off the hot path once per version of the
+ * route and everything it references, so a request only reads it.
+ */
+export interface ResolvedRoute<U> {
+  readonly id: string;
+  readonly key: string;
+  readonly modRevision: number;
+  readonly name: string | undefined;
+  readonly serviceId: string | undefined;
+  readonly pluginConfigId: string | undefined;
+  /** The upstream_id that was used, if the upstream came from a reference. */
+  readonly upstreamId: string | undefined;
+  /** Route > plugin_config > service, per plugin name (consumer merging happens per request). */
+  readonly plugins: Readonly<Record<string, unknown>>;
+  /** The route's `timeout`, which overrides the upstream's. */
+  readonly timeout: TimeoutConf | undefined;
+  readonly enableWebsocket: boolean;
+  readonly upstream: U | undefined;
+  /** Set when the request must end with an error instead of being proxied. */
+  readonly failure: RouteFailure | undefined;
+}
+
+/** A router match with the resolved route. */
+export interface MatchedRoute<U> {
+  readonly route: ResolvedRoute<U>;
+  /** `uri_param_<name>` captures of parameter routes. */
+  readonly params: Readonly<Record<string, string>> | undefined;
 }

@@ -1,0 +1,67 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * The bodies APISIX sends for errors it does not produce itself: nginx's built-in error pages
+ * (with `server_tokens off`, so the tail names openresty without a version), and the JSON 404
+ * of an unmatched route. Built once; a response only writes the buffers.
+ */
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  413: 'Request Entity Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
+
+function page(status: number): Buffer {
+  const title = `${status} ${REASONS[status] ?? ''}`;
+  return Buffer.from(
+    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n` +
+      `<center><h1>${title}</h1></center>\r\n<hr><center>openresty</center>\r\n` +
+      `</body>\r\n</html>\r\n`,
+    'latin1',
+  );
+}
+
+const PAGES = new Map<number, Buffer>(Object.keys(REASONS).map((s) => [+s, page(+s)]));
+const ROUTE_NOT_FOUND = Buffer.from('{"error_msg":"404 Route Not Found"}\n');
+const HTML = 'text/html; charset=utf-8';
+const TEXT = 'text/plain; charset=utf-8';
+
+/** nginx's error page for `status`; `extra` are more header name/value pairs. */
+export function sendErrorPage(
+  res: ServerResponse,
+  status: number,
+  server: string,
+  extra?: readonly string[],
+): void {
+  const body = PAGES.get(status) ?? page(status);
+  const headers = ['Content-Type', HTML, 'Content-Length', String(body.length), 'Server', server];
+  if (extra !== undefined) headers.push(...extra);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/** A whole error response as bytes, for a raw socket (upgrade requests). */
+export function errorPageBytes(status: number, server: string): Buffer {
+  const body = PAGES.get(status) ?? page(status);
+  const head =
+    `HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\nContent-Type: ${HTML}\r\n` +
+    `Content-Length: ${body.length}\r\nServer: ${server}\r\nConnection: close\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+/** `{"error_msg":"404 Route Not Found"}`: no route matched. */
+export function sendRouteNotFound(res: ServerResponse, server: string): void {
+  res.writeHead(404, [
+    'Content-Type',
+    TEXT,
+    'Content-Length',
+    String(ROUTE_NOT_FOUND.length),
+    'Server',
+    server,
+  ]);
+  res.end(ROUTE_NOT_FOUND);
+}

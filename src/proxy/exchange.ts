@@ -1,0 +1,234 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { PickContext, RuntimeUpstream, UpstreamNode } from '../upstream/runtime.js';
+import type { TimeoutMs } from '../upstream/settings.js';
+import { sendErrorPage } from './error-pages.js';
+import { HOST_VALUE_INDEX } from './request-headers.js';
+import { downstreamHeaders } from './response-headers.js';
+
+/** What every exchange of one handler shares (built once). */
+export interface ExchangeShared {
+  /** The Server header value: `APISIX/<version>` or `APISIX`. */
+  readonly server: string;
+  readonly showUpstreamStatus: boolean;
+  readonly onFinished: (ex: Exchange, status: number) => void;
+}
+
+/** Errors nginx reports as 504: the upstream did not answer in time. */
+const TIMEOUTS = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+const kExchange = Symbol('exchange');
+type Tagged = ServerResponse & { [kExchange]?: Exchange };
+
+/** Module-level listeners: no closure per request. */
+function onResponseClose(this: Tagged): void {
+  this[kExchange]?.clientGone();
+}
+function onResponseDrain(this: Tagged): void {
+  this[kExchange]?.resumeUpstream();
+}
+
+/**
+ * One proxied request: picks a node, sends the request through the node's pool with undici's
+ * low-level dispatch handler (no promise, no stream wrapper, raw response headers), streams the
+ * response back with back-pressure, and on a connection error or timeout before any response
+ * byte retries the next node (spec §5.3: `retries`, `retry_timeout`), else answers 502/504.
+ * The object is its own dispatch handler and its own PickContext.
+ */
+export class Exchange implements Dispatcher.DispatchHandler, PickContext {
+  tried: Set<string> | undefined = undefined;
+  hashKey: string | undefined;
+  readonly #req: IncomingMessage;
+  readonly #res: Tagged;
+  readonly #up: RuntimeUpstream;
+  readonly #headers: string[];
+  readonly #shared: ExchangeShared;
+  readonly #timeouts: TimeoutMs;
+  readonly #body: IncomingMessage | null;
+  readonly #clientHost: string;
+  #triesLeft: number;
+  #deadline = 0;
+  #node: UpstreamNode | undefined;
+  #startedAt = 0;
+  #statuses: string | undefined;
+  #abort: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #done = false;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    up: RuntimeUpstream,
+    headers: string[],
+    timeouts: TimeoutMs,
+    hashKey: string | undefined,
+    shared: ExchangeShared,
+  ) {
+    this.#req = req;
+    this.#res = res;
+    this.#up = up;
+    this.#headers = headers;
+    this.#timeouts = timeouts;
+    this.hashKey = hashKey;
+    this.#shared = shared;
+    this.#triesLeft = up.retries;
+    this.#clientHost = req.headers.host ?? '';
+    const h = req.headers;
+    const hasBody =
+      h['transfer-encoding'] !== undefined ||
+      (h['content-length'] !== undefined && h['content-length'] !== '0');
+    this.#body = hasBody ? req : null;
+  }
+
+  get upstream(): RuntimeUpstream {
+    return this.#up;
+  }
+
+  start(): void {
+    this.#res[kExchange] = this;
+    this.#res.once('close', onResponseClose);
+    const retryMs = this.#up.settings.retryTimeoutMs;
+    if (retryMs > 0) this.#deadline = Date.now() + retryMs;
+    this.#try();
+  }
+
+  #try(): void {
+    const up = this.#up;
+    const node = up.pick(this);
+    if (node === undefined) {
+      this.#fail(this.#statuses === undefined ? 502 : this.#lastStatus());
+      return;
+    }
+    this.#node = node;
+    const s = up.settings;
+    const host =
+      s.passHost === 'pass'
+        ? this.#clientHost
+        : s.passHost === 'node'
+          ? up.nodeHost(node)
+          : (s.upstreamHost ?? this.#clientHost);
+    this.#headers[HOST_VALUE_INDEX] = host;
+    const sni = s.scheme === 'https' ? sniOf(host) : undefined;
+    if (up.learns) this.#startedAt = performance.now();
+    const t = this.#timeouts;
+    up.pool(node, sni, t.connect).dispatch(
+      {
+        path: this.#req.url ?? '/',
+        method: this.#req.method ?? 'GET',
+        headers: this.#headers,
+        body: this.#body,
+        headersTimeout: t.read,
+        bodyTimeout: t.read,
+      },
+      this,
+    );
+  }
+
+  // ---- undici dispatch handler (legacy form: raw headers, resume callback) ----
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#done) abort();
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    this.#resume = resume;
+    const headers = downstreamHeaders(raw);
+    headers.push('Server', this.#shared.server);
+    if (status >= 500 || this.#shared.showUpstreamStatus) {
+      const all = this.#statuses === undefined ? String(status) : `${this.#statuses}, ${status}`;
+      headers.push('X-APISIX-Upstream-Status', all);
+    }
+    this.#res.writeHead(status, headers);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#res.write(chunk)) return true;
+    this.#res.once('drain', onResponseDrain);
+    return false;
+  }
+
+  onComplete(): void {
+    this.#report(false);
+    this.#finish(this.#res.statusCode);
+    this.#res.end();
+  }
+
+  onError(err: Error): void {
+    if (this.#done) return;
+    const res = this.#res;
+    if (res.headersSent) {
+      // Mid-body: the status is out; all that is left is to cut the client off.
+      this.#report(true);
+      this.#finish(res.statusCode);
+      res.destroy(err);
+      return;
+    }
+    const code = (err as { code?: string }).code ?? '';
+    const status = TIMEOUTS.has(code) ? 504 : 502;
+    this.#statuses = this.#statuses === undefined ? String(status) : `${this.#statuses}, ${status}`;
+    this.#report(true);
+    if (this.#canRetry()) {
+      (this.tried ??= new Set()).add(this.#node!.key);
+      this.#triesLeft--;
+      this.#try();
+      return;
+    }
+    this.#fail(status);
+  }
+
+  // ---- client side ----
+
+  clientGone(): void {
+    if (this.#done) return;
+    this.#finish(499);
+    this.#abort?.();
+  }
+
+  resumeUpstream(): void {
+    this.#resume?.();
+  }
+
+  #canRetry(): boolean {
+    if (this.#triesLeft <= 0 || this.#node === undefined) return false;
+    // A streamed request body cannot be sent twice once any of it has been read.
+    if (this.#body !== null && this.#body.readableDidRead) return false;
+    return this.#deadline === 0 || Date.now() < this.#deadline;
+  }
+
+  #lastStatus(): number {
+    return this.#statuses !== undefined && this.#statuses.endsWith('504') ? 504 : 502;
+  }
+
+  #fail(status: number): void {
+    this.#finish(status);
+    const extra =
+      this.#statuses === undefined ? undefined : ['X-APISIX-Upstream-Status', this.#statuses];
+    sendErrorPage(this.#res, status, this.#shared.server, extra);
+  }
+
+  #report(failed: boolean): void {
+    if (this.#up.learns && this.#node !== undefined) {
+      this.#up.done(this.#node, performance.now() - this.#startedAt, failed);
+    }
+  }
+
+  #finish(status: number): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#res[kExchange] = undefined;
+    this.#shared.onFinished(this, status);
+  }
+}
+
+/** TLS server name from a Host value: no port, no IPv6 brackets. */
+function sniOf(host: string): string {
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
+  const colon = host.lastIndexOf(':');
+  return colon < 0 ? host : host.slice(0, colon);
+}

@@ -1,0 +1,191 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { DataPlaneState } from '../snapshot/state.js';
+import type { MatchedRoute } from '../snapshot/types.js';
+import type { RuntimeUpstream } from '../upstream/runtime.js';
+import { timeoutMs } from '../upstream/settings.js';
+import { addressMatcher, clientAddress, type ClientAddressFn } from './client-address.js';
+import { sendErrorPage, sendRouteNotFound } from './error-pages.js';
+import { Exchange, type ExchangeShared } from './exchange.js';
+import { normalizePath } from './normalize-path.js';
+import type { ProxyOptions } from './options.js';
+import { NO_PHASES, type PhaseRunner } from './phases.js';
+import { upstreamHeaders } from './request-headers.js';
+import { RequestFacts } from './request-vars.js';
+import { proxyWebSocket, refuseUpgrade } from './websocket.js';
+
+export interface ProxyHandler {
+  /** node:http / node:https `request` listener. */
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** node:http / node:https `upgrade` listener. */
+  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Waits for in-flight exchanges to end (after the listeners stopped accepting). */
+  close(): Promise<void>;
+}
+
+/** A request that passed matching and the pre-proxy checks, ready to forward. */
+export interface Admitted {
+  readonly facts: RequestFacts;
+  readonly matched: MatchedRoute<RuntimeUpstream>;
+  readonly upstream: RuntimeUpstream;
+}
+
+/**
+ * The HTTP data path (DESIGN.md "Data plane"): client address → `$uri` → route match → plugin
+ * phases → upstream pick → undici → response, streamed both ways.
+ *
+ * @example
+ *   const proxy = createProxyHandler(state, { version: '3.14.0', logger });
+ *   const server = http.createServer(proxy.onRequest).on('upgrade', proxy.onUpgrade);
+ */
+export function createProxyHandler(
+  state: DataPlaneState<RuntimeUpstream>,
+  opts: ProxyOptions,
+): ProxyHandler {
+  return new Proxy_(state, opts).handler;
+}
+
+class Proxy_ {
+  readonly handler: ProxyHandler;
+  readonly #state: DataPlaneState<RuntimeUpstream>;
+  readonly #clientAddr: ClientAddressFn;
+  readonly #trusted: (ip: string) => boolean;
+  readonly #server: string;
+  readonly #maxBody: number;
+  readonly #phases: PhaseRunner;
+  readonly #shared: ExchangeShared;
+  readonly #opts: ProxyOptions;
+  #inflight = 0;
+  #idle: (() => void) | undefined;
+
+  constructor(state: DataPlaneState<RuntimeUpstream>, opts: ProxyOptions) {
+    this.#state = state;
+    this.#opts = opts;
+    this.#clientAddr = clientAddress({
+      header: opts.realIpHeader ?? 'X-Real-IP',
+      from: opts.realIpFrom ?? [],
+      recursive: opts.realIpRecursive === true,
+    });
+    this.#trusted = addressMatcher(opts.trustedAddresses ?? []);
+    this.#server = opts.serverTokens === false ? 'APISIX' : `APISIX/${opts.version}`;
+    this.#maxBody = opts.clientMaxBodySize ?? 0;
+    this.#phases = opts.phases ?? NO_PHASES;
+    this.#shared = {
+      server: this.#server,
+      showUpstreamStatus: opts.showUpstreamStatus === true,
+      onFinished: () => this.#finished(),
+    };
+    this.handler = {
+      onRequest: (req, res) => this.#onRequest(req, res),
+      onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+      close: () => this.#close(),
+    };
+  }
+
+  /** Everything before forwarding; undefined when a response was already sent. */
+  #admit(req: IncomingMessage, res: ServerResponse): Admitted | undefined {
+    const path = normalizePath(req.url ?? '/');
+    if (path === undefined) {
+      sendErrorPage(res, 400, this.#server);
+      return undefined;
+    }
+    const scheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+    const facts = new RequestFacts(
+      req,
+      path,
+      req.headers.host ?? '',
+      this.#clientAddr(req),
+      scheme,
+    );
+    const matched = this.#state.match(facts);
+    if (matched === undefined) {
+      sendRouteNotFound(res, this.#server);
+      return undefined;
+    }
+    const route = matched.route;
+    if (route.failure !== undefined) {
+      this.#opts.logger.error({ route: route.id, reason: route.failure.reason }, 'route unusable');
+      sendErrorPage(res, route.failure.status, this.#server);
+      return undefined;
+    }
+    if (this.#maxBody > 0 && Number(req.headers['content-length'] ?? 0) > this.#maxBody) {
+      sendErrorPage(res, 413, this.#server);
+      return undefined;
+    }
+    // Plugin seam: global rules and route plugins, rewrite then access (spec §10). The runner
+    // is skipped entirely while no plugin is configured on the route.
+    if (this.#phases !== NO_PHASES && this.#runPhases(req, res, route.plugins)) return undefined;
+    const upstream = route.upstream!;
+    if (upstream.empty) {
+      sendErrorPage(res, 503, this.#server);
+      return undefined;
+    }
+    return { facts, matched, upstream };
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const admitted = this.#admit(req, res);
+    if (admitted === undefined) return;
+    const { facts, matched, upstream } = admitted;
+    const route = matched.route;
+    const headers = upstreamHeaders(req, {
+      clientAddr: facts.remoteAddr,
+      scheme: facts.scheme,
+      serverPort: req.socket.localPort ?? 0,
+      trusted: this.#trusted(facts.remoteAddr),
+    });
+    const timeouts =
+      route.timeout === undefined ? upstream.settings.timeout : timeoutMs(route.timeout)!;
+    const hashKey =
+      upstream.hashKey === undefined ? undefined : (upstream.hashKey(facts) ?? facts.remoteAddr);
+    this.#inflight++;
+    new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared).start();
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const res = refuseUpgrade(req, socket);
+    const admitted = this.#admit(req, res);
+    if (admitted === undefined) return;
+    if (!admitted.matched.route.enableWebsocket) {
+      // As nginx without `Upgrade` passed on: an ordinary request, answered on this socket.
+      this.#onRequest(req, res);
+      return;
+    }
+    proxyWebSocket(
+      req,
+      socket,
+      head,
+      admitted,
+      this.#server,
+      this.#trusted(admitted.facts.remoteAddr),
+    );
+  }
+
+  #runPhases(
+    req: IncomingMessage,
+    res: ServerResponse,
+    plugins: Readonly<Record<string, unknown>>,
+  ): boolean {
+    const ctx = { req, res, plugins };
+    const stop = this.#phases.rewrite(ctx) ?? this.#phases.access(ctx);
+    if (stop === undefined) return false;
+    const body =
+      stop.body === undefined || typeof stop.body === 'string' || Buffer.isBuffer(stop.body)
+        ? stop.body
+        : JSON.stringify(stop.body) + '\n';
+    res.writeHead(stop.status, { ...stop.headers, Server: this.#server });
+    res.end(body);
+    return true;
+  }
+
+  #finished(): void {
+    this.#inflight--;
+    if (this.#inflight === 0) this.#idle?.();
+  }
+
+  #close(): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idle = resolve));
+  }
+}

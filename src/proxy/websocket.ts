@@ -1,0 +1,85 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { errorPageBytes } from './error-pages.js';
+import type { Admitted } from './handler.js';
+import { HOST_VALUE_INDEX, upstreamHeaders } from './request-headers.js';
+
+/**
+ * A ServerResponse writing to an upgrade request's raw socket, so an upgrade that is not
+ * proxied as a WebSocket (no route, websocket disabled, an error) gets an ordinary HTTP answer,
+ * and the connection is closed after it (node:http has handed the socket over).
+ */
+export function refuseUpgrade(req: IncomingMessage, socket: Duplex): ServerResponse {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  // assignSocket wants a net.Socket; an upgrade socket is one (or a TLSSocket).
+  res.assignSocket(socket as Parameters<ServerResponse['assignSocket']>[0]);
+  res.on('finish', () => {
+    res.detachSocket(socket as Parameters<ServerResponse['detachSocket']>[0]);
+    socket.end();
+  });
+  return res;
+}
+
+/**
+ * Proxies a WebSocket handshake (spec §5.4: `Upgrade`/`Connection` are passed only when the
+ * route has `enable_websocket`) and then pipes bytes both ways until either side closes.
+ * Retries do not apply: a failed handshake answers 502/504.
+ */
+export function proxyWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  admitted: Admitted,
+  server: string,
+  trusted: boolean,
+): void {
+  const up = admitted.upstream;
+  const node = up.pick({ hashKey: admitted.facts.remoteAddr });
+  if (node === undefined) {
+    socket.end(errorPageBytes(502, server));
+    return;
+  }
+  const s = up.settings;
+  const headers = upstreamHeaders(req, {
+    clientAddr: admitted.facts.remoteAddr,
+    scheme: admitted.facts.scheme,
+    serverPort: req.socket.localPort ?? 0,
+    trusted,
+  });
+  const clientHost = req.headers.host ?? '';
+  headers[HOST_VALUE_INDEX] =
+    s.passHost === 'node'
+      ? up.nodeHost(node)
+      : s.passHost === 'rewrite'
+        ? (s.upstreamHost ?? '')
+        : clientHost;
+  const handler: Dispatcher.DispatchHandler = {
+    onConnect: () => undefined,
+    onError: (err: Error) => {
+      const code = (err as { code?: string }).code ?? '';
+      socket.end(errorPageBytes(code.endsWith('TIMEOUT') ? 504 : 502, server));
+    },
+    onUpgrade: (status: number, raw: Buffer[] | string[] | null, upstream: Duplex) => {
+      let head101 = `HTTP/1.1 ${status} Switching Protocols\r\n`;
+      const list = raw ?? [];
+      for (let i = 0; i < list.length; i += 2)
+        head101 += `${String(list[i])}: ${String(list[i + 1])}\r\n`;
+      socket.write(head101 + '\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+      const close = (): void => {
+        upstream.destroy();
+        socket.destroy();
+      };
+      upstream.on('error', close).on('close', close);
+      socket.on('error', close).on('close', close);
+    },
+  };
+  const t = up.timeouts(undefined);
+  up.pool(node, undefined, t.connect).dispatch(
+    { path: req.url ?? '/', method: 'GET', headers, upgrade: 'websocket', headersTimeout: t.read },
+    handler,
+  );
+}

@@ -1,0 +1,136 @@
+import type { UpstreamSlot } from './upstream-slots.js';
+import type {
+  LoadedItem,
+  ResolvedRoute,
+  RouteFailure,
+  TimeoutConf,
+  UpstreamSource,
+} from './types.js';
+
+/** What route composition reads: the current items and the upstream runtimes. */
+export interface ComposeLookups<U> {
+  service(id: string): LoadedItem | undefined;
+  pluginConfig(id: string): LoadedItem | undefined;
+  /** The slot of an upstream item (by its id). */
+  upstream(id: string): UpstreamSlot<U> | undefined;
+  /** The slot of an inline upstream, built or reused. */
+  inline(source: UpstreamSource): UpstreamSlot<U>;
+}
+
+/** A composed route plus what it depends on, for the state's reverse indexes. */
+export interface Composition<U> {
+  readonly route: ResolvedRoute<U>;
+  /** The upstream item id the route uses (directly or through its service). */
+  readonly upstreamId: string | undefined;
+  /** The key of the inline upstream slot the route uses, if any. */
+  readonly inlineKey: string | undefined;
+}
+
+export const INLINE_SUFFIX = '#upstream';
+
+const idOf = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+const objectOf = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+
+function fail<U>(route: LoadedItem, failure: RouteFailure, base: Partial<ResolvedRoute<U>>) {
+  return {
+    route: { ...emptyRoute<U>(route), ...base, failure },
+    upstreamId: base.upstreamId,
+    inlineKey: undefined,
+  };
+}
+
+function emptyRoute<U>(route: LoadedItem): ResolvedRoute<U> {
+  const v = route.value;
+  return {
+    id: route.id,
+    key: route.key,
+    modRevision: route.modRevision,
+    name: typeof v.name === 'string' ? v.name : undefined,
+    serviceId: idOf(v.service_id),
+    pluginConfigId: idOf(v.plugin_config_id),
+    upstreamId: undefined,
+    plugins: {},
+    timeout: objectOf(v.timeout) as TimeoutConf | undefined,
+    enableWebsocket: v.enable_websocket === true,
+    upstream: undefined,
+    failure: undefined,
+  };
+}
+
+/**
+ * Route + plugin_config + service + upstream, in APISIX's order (spec §4.5): a missing service is
+ * a 404, a missing plugin_config a 503; plugins merge Route > Plugin Config > Service; the
+ * upstream is route.upstream_id > route.upstream > service.upstream_id > service.upstream, a
+ * missing referenced upstream is a 502 and no upstream at all a 503.
+ */
+export function composeRoute<U>(route: LoadedItem, look: ComposeLookups<U>): Composition<U> {
+  const base = emptyRoute<U>(route);
+  const v = route.value;
+  const service = base.serviceId === undefined ? undefined : look.service(base.serviceId);
+  if (base.serviceId !== undefined && service === undefined) {
+    return fail(route, { status: 404, reason: `service ${base.serviceId} not found` }, {});
+  }
+  const pc = base.pluginConfigId === undefined ? undefined : look.pluginConfig(base.pluginConfigId);
+  if (base.pluginConfigId !== undefined && pc === undefined) {
+    return fail(
+      route,
+      { status: 503, reason: `plugin config ${base.pluginConfigId} not found` },
+      {},
+    );
+  }
+  const sv = service?.value;
+  const plugins = {
+    ...objectOf(sv?.plugins),
+    ...objectOf(pc?.value.plugins),
+    ...objectOf(v.plugins),
+  };
+  const enableWebsocket =
+    typeof v.enable_websocket === 'boolean' ? v.enable_websocket : sv?.enable_websocket === true;
+  const named = { plugins, enableWebsocket };
+
+  let upstreamId = idOf(v.upstream_id);
+  let inline: { owner: LoadedItem; conf: Record<string, unknown> } | undefined;
+  if (upstreamId === undefined) {
+    const own = objectOf(v.upstream);
+    if (own !== undefined) inline = { owner: route, conf: own };
+    else if (service !== undefined) {
+      upstreamId = idOf(sv?.upstream_id);
+      const svcConf = objectOf(sv?.upstream);
+      if (upstreamId === undefined && svcConf !== undefined)
+        inline = { owner: service, conf: svcConf };
+    }
+  }
+  if (upstreamId !== undefined) {
+    const slot = look.upstream(upstreamId);
+    if (slot === undefined) {
+      const reason = `failed to find upstream by id: ${upstreamId}`;
+      return fail(route, { status: 502, reason }, { ...named, upstreamId });
+    }
+    if (slot.error !== undefined)
+      return fail(route, { status: 502, reason: slot.error }, { ...named, upstreamId });
+    return {
+      route: { ...base, ...named, upstreamId, upstream: slot.runtime },
+      upstreamId,
+      inlineKey: undefined,
+    };
+  }
+  if (inline === undefined) {
+    const reason = 'missing upstream configuration in Route or Service';
+    return fail(route, { status: 503, reason }, named);
+  }
+  const inlineKey = inline.owner.key + INLINE_SUFFIX;
+  const slot = look.inline({
+    key: inlineKey,
+    version: inline.owner.modRevision,
+    id: undefined,
+    conf: inline.conf,
+  });
+  if (slot.error !== undefined) {
+    return { ...fail(route, { status: 502, reason: slot.error }, named), inlineKey };
+  }
+  return { route: { ...base, ...named, upstream: slot.runtime }, upstreamId: undefined, inlineKey };
+}

@@ -1,0 +1,45 @@
+import type { RouteMatchSpec } from '../router/types.js';
+import type { LoadedItem } from './types.js';
+import { compileVars } from './vars.js';
+
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.length > 0
+    ? v.filter((x): x is string => typeof x === 'string')
+    : undefined;
+
+function oneOrMany(one: unknown, many: unknown): string[] | undefined {
+  if (typeof one === 'string') return [one];
+  return strings(many);
+}
+
+/**
+ * The router's view of a route: its predicates, with hosts taken from the route or else from its
+ * service (spec §4.1), lower-cased. Returns an error text when `vars` does not compile.
+ */
+export function matchSpecOf(
+  route: LoadedItem,
+  service: LoadedItem | undefined,
+): RouteMatchSpec | string {
+  const v = route.value;
+  const paths = oneOrMany(v.uri, v.uris) ?? [];
+  const hosts = oneOrMany(v.host, v.hosts) ?? strings(service?.value.hosts);
+  const methods = strings(v.methods);
+  const remoteAddrs = oneOrMany(v.remote_addr, v.remote_addrs);
+  const spec: {
+    -readonly [K in keyof RouteMatchSpec]: RouteMatchSpec[K];
+  } = { id: route.id, paths, priority: typeof v.priority === 'number' ? v.priority : 0 };
+  if (hosts !== undefined) spec.hosts = hosts.map((h) => h.toLowerCase());
+  if (methods !== undefined) spec.methods = methods;
+  if (remoteAddrs !== undefined) spec.remoteAddrs = remoteAddrs;
+  if (Array.isArray(v.vars) && v.vars.length > 0) {
+    const vars = compileVars(v.vars);
+    if (typeof vars === 'string') return `failed to compile vars: ${vars}`;
+    spec.vars = vars;
+  }
+  return spec;
+}
+
+/** Routes with `status: 0` stay loaded (the Control API shows them) but are not routable. */
+export function isEnabled(route: LoadedItem): boolean {
+  return route.value.status !== 0;
+}

@@ -1,0 +1,283 @@
+import type { KeyValue, WatchEvent } from '../core/kv.js';
+import type { Logger } from '../core/logger.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import { RESOURCE_KINDS } from '../resources/catalog.js';
+import { createRouter } from '../router/create-router.js';
+import type { MatchRequest, Router, RouterKind } from '../router/types.js';
+import { composeRoute, INLINE_SUFFIX, type ComposeLookups } from './compose.js';
+import { placeOf } from './keys.js';
+import { loadItem } from './load.js';
+import { MultiIndex } from './multi-index.js';
+import { isEnabled, matchSpecOf } from './route-spec.js';
+import type {
+  Closeable,
+  ConfigSink,
+  LoadedItem,
+  LoadProblem,
+  MatchedRoute,
+  ResolvedRoute,
+  UpstreamFactory,
+} from './types.js';
+import { UpstreamSlots } from './upstream-slots.js';
+
+export interface DataPlaneOptions<U extends Closeable> {
+  /** `deployment.etcd.prefix`, e.g. `/apisix`. */
+  prefix: string;
+  routerKind: RouterKind;
+  /** The enabled plugins (read at load time: a plugin reload changes them). */
+  plugins: () => PluginRegistry;
+  logger: Logger;
+  /** Builds one upstream's runtime (src/upstream `createRuntimeUpstream`). */
+  upstreams: UpstreamFactory<U>;
+}
+
+interface RouteDeps {
+  readonly serviceId: string | undefined;
+  readonly pluginConfigId: string | undefined;
+  readonly upstreamId: string | undefined;
+  readonly inlineKey: string | undefined;
+}
+
+/**
+ * A worker's configuration: the items of every resource kind, the router and the composed
+ * routes, kept up to date incrementally (STYLE.md habit 4). A route event costs that route; a
+ * service, upstream or plugin_config event costs the routes that use it (reverse indexes). A
+ * value that fails to load is skipped, reported by `problems()`, and the previous good version
+ * of the key keeps serving.
+ *
+ * @example
+ *   const state = new DataPlaneState({ prefix: '/apisix', routerKind: 'radixtree_host_uri',
+ *     plugins: () => registry, logger, upstreams: createRuntimeUpstream });
+ *   state.reset(items, revision);
+ *   state.match(req)?.route.upstream;
+ */
+export class DataPlaneState<U extends Closeable> implements ConfigSink {
+  readonly #opts: DataPlaneOptions<U>;
+  readonly #tables = new Map<string, Map<string, LoadedItem>>();
+  readonly #problems = new Map<string, LoadProblem>();
+  readonly #resolved = new Map<string, ResolvedRoute<U>>();
+  readonly #deps = new Map<string, RouteDeps>();
+  readonly #byService = new MultiIndex();
+  readonly #byPluginConfig = new MultiIndex();
+  readonly #byUpstream = new MultiIndex();
+  readonly #slots: UpstreamSlots<U>;
+  readonly #lookups: ComposeLookups<U>;
+  #router: Router;
+  #revision = 0;
+
+  constructor(opts: DataPlaneOptions<U>) {
+    this.#opts = opts;
+    this.#router = this.#newRouter();
+    this.#slots = new UpstreamSlots(opts.upstreams, opts.logger);
+    this.#lookups = {
+      service: (id) => this.item('services', id),
+      pluginConfig: (id) => this.item('plugin_configs', id),
+      upstream: (id) => this.#slots.get(this.#upstreamKey(id)),
+      inline: (source) => this.#slots.ensure(source),
+    };
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  reset(items: readonly KeyValue[], revision: number): void {
+    this.#tables.clear();
+    this.#problems.clear();
+    this.#resolved.clear();
+    this.#deps.clear();
+    this.#byService.clear();
+    this.#byPluginConfig.clear();
+    this.#byUpstream.clear();
+    this.#router = this.#newRouter();
+    for (const kv of items) this.#put(kv);
+    const live = new Set<string>();
+    for (const up of this.items('upstreams')) {
+      this.#slots.ensure({ key: up.key, version: up.modRevision, id: up.id, conf: up.value });
+      live.add(up.key);
+    }
+    for (const route of this.items('routes')) {
+      this.#indexRoute(route.id, true);
+      const inlineKey = this.#deps.get(route.id)?.inlineKey;
+      if (inlineKey !== undefined) live.add(inlineKey);
+    }
+    this.#slots.retainOnly(live);
+    this.#revision = revision;
+  }
+
+  apply(revision: number, events: readonly WatchEvent[]): void {
+    if (revision <= this.#revision) return;
+    for (const ev of events) {
+      const changed = ev.type === 'put' ? this.#put(ev.kv) : this.#delete(ev.key);
+      if (changed !== undefined) this.#changed(changed.dir, changed.id);
+    }
+    this.#revision = revision;
+  }
+
+  /** The route for a request, composed, or undefined (→ 404). */
+  match(req: MatchRequest): MatchedRoute<U> | undefined {
+    const m = this.#router.match(req);
+    if (m === undefined) return undefined;
+    const route = this.#resolved.get(m.id);
+    return route === undefined ? undefined : { route, params: m.params };
+  }
+
+  /** One loaded item (Control API: `/v1/route/{id}` reads `item('routes', id)`). */
+  item(dir: string, id: string): LoadedItem | undefined {
+    return this.#tables.get(dir)?.get(id);
+  }
+
+  /** Every loaded item of a directory, in load order. */
+  items(dir: string): LoadedItem[] {
+    const table = this.#tables.get(dir);
+    return table === undefined ? [] : [...table.values()];
+  }
+
+  /** The composed route (Control API, "explain this request"). */
+  resolved(routeId: string): ResolvedRoute<U> | undefined {
+    return this.#resolved.get(routeId);
+  }
+
+  /** Values that failed to load and are not served (the previous good version is, if any). */
+  problems(): LoadProblem[] {
+    return [...this.#problems.values()];
+  }
+
+  /** Closes every upstream runtime (worker shutdown). */
+  close(): void {
+    this.#slots.retainOnly(new Set());
+  }
+
+  #put(kv: KeyValue): { dir: string; id: string } | undefined {
+    const place = placeOf(this.#opts.prefix, kv.key);
+    const kind = place === undefined ? undefined : RESOURCE_KINDS.get(place.dir);
+    if (place === undefined || kind === undefined) return undefined;
+    const result = loadItem(kind, place.id, kv, this.#opts.plugins());
+    if ('error' in result) {
+      this.#problems.set(kv.key, {
+        key: kv.key,
+        message: result.error,
+        modRevision: kv.modRevision,
+      });
+      this.#opts.logger.error(
+        { key: kv.key, err: result.error },
+        'skipped a value that failed to load',
+      );
+      return undefined;
+    }
+    this.#problems.delete(kv.key);
+    let table = this.#tables.get(place.dir);
+    if (table === undefined) this.#tables.set(place.dir, (table = new Map<string, LoadedItem>()));
+    table.set(place.id, result.ok);
+    return place;
+  }
+
+  #delete(key: string): { dir: string; id: string } | undefined {
+    this.#problems.delete(key);
+    const place = placeOf(this.#opts.prefix, key);
+    if (place === undefined || this.#tables.get(place.dir)?.delete(place.id) !== true)
+      return undefined;
+    return place;
+  }
+
+  #changed(dir: string, id: string): void {
+    switch (dir) {
+      case 'routes':
+        this.#indexRoute(id, true);
+        return;
+      case 'services':
+        for (const routeId of this.#byService.get(id)) this.#indexRoute(routeId, true);
+        // A service that lost its inline upstream (deleted, or now an upstream_id) frees it.
+        if (typeof this.item('services', id)?.value.upstream !== 'object') {
+          this.#slots.release(this.#serviceInlineKey(id));
+        }
+        return;
+      case 'plugin_configs':
+        for (const routeId of this.#byPluginConfig.get(id)) this.#indexRoute(routeId, false);
+        return;
+      case 'upstreams': {
+        const up = this.item('upstreams', id);
+        if (up !== undefined) {
+          this.#slots.ensure({ key: up.key, version: up.modRevision, id, conf: up.value });
+        }
+        for (const routeId of this.#byUpstream.get(id)) this.#indexRoute(routeId, false);
+        if (up === undefined) this.#slots.release(this.#upstreamKey(id));
+        return;
+      }
+    }
+  }
+
+  /** Re-composes one route; `routing` also re-inserts it into the router (predicates changed). */
+  #indexRoute(id: string, routing: boolean): void {
+    const old = this.#deps.get(id);
+    if (old !== undefined) {
+      this.#byService.delete(old.serviceId, id);
+      this.#byPluginConfig.delete(old.pluginConfigId, id);
+      this.#byUpstream.delete(old.upstreamId, id);
+      this.#deps.delete(id);
+    }
+    const route = this.item('routes', id);
+    if (route === undefined) {
+      this.#resolved.delete(id);
+      this.#router.remove(id);
+      this.#releaseInline(old?.inlineKey);
+      return;
+    }
+    const composed = composeRoute(route, this.#lookups);
+    const deps: RouteDeps = {
+      serviceId: composed.route.serviceId,
+      pluginConfigId: composed.route.pluginConfigId,
+      upstreamId: composed.upstreamId,
+      inlineKey: composed.inlineKey,
+    };
+    this.#deps.set(id, deps);
+    this.#byService.add(deps.serviceId, id);
+    this.#byPluginConfig.add(deps.pluginConfigId, id);
+    this.#byUpstream.add(deps.upstreamId, id);
+    this.#resolved.set(id, composed.route);
+    if (old?.inlineKey !== deps.inlineKey) this.#releaseInline(old?.inlineKey);
+    if (routing) this.#route(route);
+  }
+
+  #route(route: LoadedItem): void {
+    if (!isEnabled(route)) {
+      this.#router.remove(route.id);
+      return;
+    }
+    const serviceId = this.#deps.get(route.id)?.serviceId;
+    const service = serviceId === undefined ? undefined : this.item('services', serviceId);
+    const spec = matchSpecOf(route, service);
+    if (typeof spec === 'string') {
+      this.#problems.set(route.key, {
+        key: route.key,
+        message: spec,
+        modRevision: route.modRevision,
+      });
+      this.#router.remove(route.id);
+      return;
+    }
+    this.#router.upsert(spec);
+  }
+
+  /** A route's own inline upstream goes with it; a service's stays while the service lives. */
+  #releaseInline(key: string | undefined): void {
+    if (key === undefined) return;
+    const routesPrefix = `${this.#opts.prefix}/routes/`;
+    if (key.startsWith(routesPrefix)) this.#slots.release(key);
+  }
+
+  #newRouter(): Router {
+    const logger = this.#opts.logger;
+    return createRouter(this.#opts.routerKind, {
+      onError: (route, err) => logger.error({ route, err }, 'route predicate failed; no match'),
+    });
+  }
+
+  #upstreamKey(id: string): string {
+    return `${this.#opts.prefix}/upstreams/${id}`;
+  }
+
+  #serviceInlineKey(id: string): string {
+    return `${this.#opts.prefix}/services/${id}${INLINE_SUFFIX}`;
+  }
+}
