@@ -15,6 +15,8 @@ export interface CrudDeps {
   /** `/apisix`: every key and response `key` starts with it. */
   prefix: string;
   plugins: () => PluginRegistry;
+  /** The stream plugin set stream routes' plugins are checked against. */
+  streamPlugins?: () => PluginRegistry;
   atRest: AtRest;
   /** Unix seconds, for create_time / update_time. */
   now: () => number;
@@ -52,8 +54,12 @@ export async function handleResource(
     target,
     req,
     registry,
-    ctx: storeCheckContext(deps.store, deps.prefix, registry, (dir, value) =>
-      deps.atRest.decryptForPatch(dir, value, registry),
+    ctx: storeCheckContext(
+      deps.store,
+      deps.prefix,
+      registry,
+      (dir, value) => deps.atRest.decryptForPatch(dir, value, registry),
+      deps.streamPlugins?.(),
     ),
     ttl: ttlRaw === null ? undefined : Number(ttlRaw),
     keyOf: (id) => itemKey(deps.prefix, kind.dir, id),

@@ -31,6 +31,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
       store: opts.store,
       prefix: opts.etcdPrefix,
       plugins: opts.plugins,
+      streamPlugins: opts.streamPlugins,
       atRest: new AtRest(
         new Keyring(opts.dataEncryption.keyring),
         opts.dataEncryption.enable_encrypt_fields,

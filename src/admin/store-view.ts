@@ -100,9 +100,11 @@ export function storeCheckContext(
   prefix: string,
   plugins: PluginRegistry,
   plaintext: (dir: string, value: ResourceValue) => ResourceValue,
+  streamPlugins?: PluginRegistry,
 ): CheckContext {
   return {
     plugins,
+    streamPlugins,
     async get(dir: string, id: string): Promise<ResourceValue | undefined> {
       const kv = await store.get(itemKey(prefix, dir, id));
       const value = kv === undefined ? undefined : parseValue(kv.value);

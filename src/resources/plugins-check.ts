@@ -40,6 +40,8 @@ export function withMeta(schema: JsonSchema): JsonSchema {
 export interface PluginsCheckOptions {
   /** Consumers and credentials use each plugin's consumer schema. */
   consumer?: boolean;
+  /** Stream route plugins word a schema failure as APISIX's `stream_check_schema` does. */
+  stream?: boolean;
   mode: CheckMode;
 }
 
@@ -64,7 +66,9 @@ function checkOne(
   const meta = isObject(conf._meta) ? conf._meta : undefined;
   // A disabled plugin never runs, so a config that fails its schema is tolerated.
   if (err !== undefined && meta?.disable !== true) {
-    return `failed to check the configuration of plugin ${name} err: ${err}`;
+    return opts.stream === true
+      ? `failed to check the configuration of stream plugin [${name}]: ${err}`
+      : `failed to check the configuration of plugin ${name} err: ${err}`;
   }
   if (meta?.filter !== undefined) {
     const exprErr = checkVarsExpr(meta.filter);

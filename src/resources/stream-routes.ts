@@ -9,6 +9,7 @@ import {
 } from './common.js';
 import { fail, idString, isObject, requireReference } from './fail.js';
 import { defineKind } from './kind.js';
+import { checkPlugins } from './plugins-check.js';
 import type { CheckContext, ResourceValue } from './types.js';
 import { UPSTREAM_SCHEMA } from './upstream-schema.js';
 
@@ -86,10 +87,7 @@ async function deleteBlocker(id: string, ctx: CheckContext): Promise<string | un
   return undefined;
 }
 
-/**
- * Stream plugins are a separate set in APISIX (`stream_plugins`) that the plugin registry does
- * not model yet, so stream route plugin maps are not checked here.
- */
+/** Plugins are checked against the stream plugin set (APISIX `stream_plugins`), when given. */
 export const streamRoutes = defineKind({
   dir: 'stream_routes',
   kind: 'stream route',
@@ -105,6 +103,11 @@ export const streamRoutes = defineKind({
     }
     if (isObject(conf.protocol) && conf.protocol.superior_id !== undefined) {
       await checkSuperior(id, conf.protocol, ctx);
+    }
+    // Last, as APISIX's `stream_route_checker` runs after the reference checks.
+    if (ctx.streamPlugins !== undefined) {
+      const err = checkPlugins(conf.plugins, ctx.streamPlugins, { mode, stream: true });
+      if (err !== undefined) fail(err);
     }
   },
   deleteBlocker,

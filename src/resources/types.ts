@@ -17,6 +17,8 @@ export interface StoredItem {
  */
 export interface CheckContext {
   readonly plugins: PluginRegistry;
+  /** The stream plugin set stream routes are checked against; unchecked when absent. */
+  readonly streamPlugins?: PluginRegistry;
   /**
    * For credentials: the username of the consumer the credential belongs to (from the URL
    * `/consumers/{username}/credentials/{id}`), so the duplicate-key check can tell a credential
