@@ -16,12 +16,12 @@ import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
 
 export interface ProxyHandler {
-  /** node:http / node:https `request` listener. */
-  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** node:http / node:https `request` listener (bound: pass it as is). */
+  readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** node:http / node:https `upgrade` listener. */
-  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Waits for in-flight exchanges to end (after the listeners stopped accepting). */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** A request that passed matching and the pre-proxy checks, ready to forward. */

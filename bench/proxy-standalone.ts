@@ -1,0 +1,42 @@
+/**
+ * The proxy handler alone in one process, for bench/proxy-cost.sh (../shared/bench/run.sh's
+ * GW_CMD): one route `/*` created as a KeyValue, as the primary would send it, to the upstream in
+ * UPSTREAM (default http://127.0.0.1:18080), listening on PORT (default 9080).
+ */
+import { createServer } from 'node:http';
+import { createLogger } from '../src/core/logger.js';
+import { PluginRegistry } from '../src/plugin/registry.js';
+import { createProxyHandler } from '../src/proxy/handler.js';
+import { DataPlaneState } from '../src/snapshot/state.js';
+import { DnsCache } from '../src/upstream/resolve.js';
+import { runtimeUpstreamFactory } from '../src/upstream/runtime.js';
+
+const upstream = new URL(process.env.UPSTREAM ?? 'http://127.0.0.1:18080');
+const port = Number(process.env.PORT ?? 9080);
+const logger = createLogger('proxy-standalone', 'warn');
+
+const state = new DataPlaneState({
+  prefix: '/apisix',
+  routerKind: 'radixtree_host_uri',
+  plugins: () => new PluginRegistry([], []),
+  logger,
+  upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
+});
+const route = { uri: '/*', upstream: { type: 'roundrobin', nodes: { [upstream.host]: 1 } } };
+state.reset(
+  [
+    {
+      key: '/apisix/routes/1',
+      value: JSON.stringify(route),
+      createRevision: 2,
+      modRevision: 2,
+      lease: 0,
+    },
+  ],
+  2,
+);
+
+const proxy = createProxyHandler(state, { version: '3.14.0', logger });
+createServer({ keepAliveTimeout: 60_000 }, proxy.onRequest)
+  .on('upgrade', proxy.onUpgrade)
+  .listen(port, '127.0.0.1');
