@@ -13,6 +13,7 @@ import {
 import { fail, isObject, requireReference } from './fail.js';
 import { defineKind } from './kind.js';
 import { checkPlugins } from './plugins-check.js';
+import { postArgPathError } from './post-arg-path.js';
 import type { CheckContext, CheckMode, ResourceValue } from './types.js';
 import { checkUpstream } from './upstream-check.js';
 import { UPSTREAM_SCHEMA } from './upstream-schema.js';
@@ -112,6 +113,8 @@ export const routes = defineKind({
     if (conf.vars !== undefined) {
       const err = checkVarsExpr(conf.vars);
       if (err !== undefined) fail(`failed to validate the 'vars' expression: ${err}`);
+      const pathErr = postArgPathError(conf.vars);
+      if (pathErr !== undefined) fail(`failed to validate the 'vars' expression: ${pathErr}`);
     }
     if (typeof conf.filter_func === 'string') {
       const err = checkJsFunction('filter_func', conf.filter_func);
