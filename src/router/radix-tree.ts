@@ -24,7 +24,7 @@ export class RadixTree<V> {
     let node: TreeNode<V> | undefined = this.#root;
     let i = 0;
     while (node !== undefined && i < k.length) {
-      const child: TreeNode<V> | undefined = node.children?.get(k.charCodeAt(i));
+      const child: TreeNode<V> | undefined = childOf(node, k.charCodeAt(i));
       if (child === undefined || !k.startsWith(child.label, i)) return undefined;
       i += child.label.length;
       node = child;
@@ -38,11 +38,11 @@ export class RadixTree<V> {
     let i = 0;
     while (i < k.length) {
       const c = k.charCodeAt(i);
-      const child = node.children?.get(c);
+      const child = childOf(node, c);
       if (child === undefined) {
         const leaf = newNode<V>(k.slice(i));
         leaf.value = value;
-        (node.children ??= new Map()).set(c, leaf);
+        setChild(node, c, leaf);
         return;
       }
       const common = commonPrefix(child.label, k, i);
@@ -50,8 +50,8 @@ export class RadixTree<V> {
         // Split the edge: a new inner node takes the shared part.
         const mid = newNode<V>(child.label.slice(0, common));
         child.label = child.label.slice(common);
-        mid.children = new Map([[child.label.charCodeAt(0), child]]);
-        node.children?.set(c, mid);
+        setChild(mid, child.label.charCodeAt(0), child);
+        setChild(node, c, mid);
         node = mid;
       } else {
         node = child;
@@ -68,7 +68,7 @@ export class RadixTree<V> {
     let node = this.#root;
     let i = 0;
     while (i < k.length) {
-      const child = node.children?.get(k.charCodeAt(i));
+      const child = childOf(node, k.charCodeAt(i));
       if (child === undefined || !k.startsWith(child.label, i)) return false;
       i += child.label.length;
       node = child;
@@ -81,12 +81,11 @@ export class RadixTree<V> {
       const parent = path[d - 1];
       if (n === undefined || parent === undefined) break;
       if (n.value !== undefined) break;
-      if (n.children === undefined || n.children.size === 0) {
-        parent.children?.delete(n.label.charCodeAt(0));
-        if (parent.children?.size === 0) parent.children = undefined;
+      if (n.kids.length === 0) {
+        deleteChild(parent, n.label.charCodeAt(0));
         continue;
       }
-      if (n.children.size === 1) mergeOnlyChild(n);
+      if (n.kids.length === 1) mergeOnlyChild(n);
       break;
     }
     return true;
@@ -114,14 +113,49 @@ export class RadixTree<V> {
   }
 }
 
+// Children as two short parallel arrays scanned linearly: fan-out is small in route keys, and
+// this is both faster and far smaller than a Map per node.
 interface TreeNode<V> {
   label: string;
-  children: Map<number, TreeNode<V>> | undefined;
+  firsts: number[];
+  kids: TreeNode<V>[];
   value: V | undefined;
 }
 
 function newNode<V>(label: string): TreeNode<V> {
-  return { label, children: undefined, value: undefined };
+  return { label, firsts: [], kids: [], value: undefined };
+}
+
+function childOf<V>(node: TreeNode<V>, c: number): TreeNode<V> | undefined {
+  const firsts = node.firsts;
+  for (let j = 0; j < firsts.length; j++) if (firsts[j] === c) return node.kids[j];
+  return undefined;
+}
+
+function setChild<V>(node: TreeNode<V>, c: number, child: TreeNode<V>): void {
+  const j = node.firsts.indexOf(c);
+  if (j === -1) {
+    node.firsts.push(c);
+    node.kids.push(child);
+  } else {
+    node.kids[j] = child;
+  }
+}
+
+function deleteChild<V>(node: TreeNode<V>, c: number): void {
+  const j = node.firsts.indexOf(c);
+  if (j === -1) return;
+  node.firsts.splice(j, 1);
+  node.kids.splice(j, 1);
+}
+
+// The first character was matched by the child lookup; compare the rest of the edge.
+function labelAt(s: string, pos: number, label: string): boolean {
+  if (pos + label.length > s.length) return false;
+  for (let k = 1; k < label.length; k++) {
+    if (s.charCodeAt(pos + k) !== label.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 function commonPrefix(label: string, key: string, from: number): number {
@@ -137,16 +171,17 @@ function commonPrefix(label: string, key: string, from: number): number {
 }
 
 function mergeOnlyChild<V>(node: TreeNode<V>): void {
-  const [only] = node.children?.values() ?? [];
+  const only = node.kids[0];
   if (only === undefined) return;
   node.label += only.label;
-  node.children = only.children;
+  node.firsts = only.firsts;
+  node.kids = only.kids;
   node.value = only.value;
 }
 
 function countNodes<V>(node: TreeNode<V>): number {
   let n = 1;
-  for (const child of node.children?.values() ?? []) n += countNodes(child);
+  for (const child of node.kids) n += countNodes(child);
   return n;
 }
 
@@ -159,9 +194,9 @@ function findForward<V, C, R>(
   visit: (value: V, ctx: C) => R | undefined,
   ctx: C,
 ): R | undefined {
-  if (pos < s.length && node.children !== undefined) {
-    const child = node.children.get(s.charCodeAt(pos));
-    if (child !== undefined && s.startsWith(child.label, pos)) {
+  if (pos < s.length) {
+    const child = childOf(node, s.charCodeAt(pos));
+    if (child !== undefined && labelAt(s, pos, child.label)) {
       const found = findForward(child, s, pos + child.label.length, visit, ctx);
       if (found !== undefined) return found;
     }
@@ -177,8 +212,8 @@ function findReverse<V, C, R>(
   ctx: C,
 ): R | undefined {
   const end = s.length - 1 - pos;
-  if (end >= 0 && node.children !== undefined) {
-    const child = node.children.get(s.charCodeAt(end));
+  if (end >= 0) {
+    const child = childOf(node, s.charCodeAt(end));
     if (child !== undefined && endsWithReversed(s, end, child.label)) {
       const found = findReverse(child, s, pos + child.label.length, visit, ctx);
       if (found !== undefined) return found;
