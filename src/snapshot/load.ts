@@ -39,6 +39,8 @@ export function loadItem(
     return { error: 'value is not a JSON object' };
   }
   const raw = parsed as Record<string, unknown>;
+  // Stored values carry their id (some schemas require it); hand-written ones may not.
+  if (raw.id === undefined && kind.storesId) raw.id = id;
   const schemaErr = kind.validateSchema(raw);
   if (schemaErr !== undefined) return { error: `invalid configuration: ${schemaErr}` };
   if (WITH_PLUGINS.has(kind.dir)) {

@@ -199,9 +199,8 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
         const up = this.item('upstreams', id);
         if (up !== undefined) {
           this.#slots.ensure({ key: up.key, version: up.modRevision, id, conf: up.value });
-        }
+        } else this.#slots.release(this.#upstreamKey(id));
         for (const routeId of this.#byUpstream.get(id)) this.#indexRoute(routeId, false);
-        if (up === undefined) this.#slots.release(this.#upstreamKey(id));
         return;
       }
     }

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KeyValue } from '../../src/core/kv.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { PluginRegistry } from '../../src/plugin/registry.js';
+import type { MatchRequest, RequestVars } from '../../src/snapshot/types.js';
+import { DataPlaneState } from '../../src/snapshot/state.js';
+import type { UpstreamSource } from '../../src/snapshot/types.js';
+
+/** A stand-in runtime: records what was built and closed, no sockets. */
+class FakeUpstream {
+  closed = false;
+  constructor(readonly source: UpstreamSource) {}
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function setup() {
+  const built: FakeUpstream[] = [];
+  const state = new DataPlaneState({
+    prefix: '/apisix',
+    routerKind: 'radixtree_host_uri',
+    plugins: () => new PluginRegistry([], []),
+    logger: silentLogger(),
+    upstreams: (source) => {
+      const up = new FakeUpstream(source);
+      built.push(up);
+      return up;
+    },
+  });
+  let rev = 1;
+  const kv = (path: string, value: unknown): KeyValue => {
+    rev++;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return { key: `/apisix/${path}`, value: text, createRevision: rev, modRevision: rev, lease: 0 };
+  };
+  const put = (path: string, value: unknown) => {
+    const item = kv(path, value);
+    state.apply(item.modRevision, [{ type: 'put', kv: item }]);
+  };
+  const del = (path: string) => {
+    rev++;
+    state.apply(rev, [{ type: 'delete', key: `/apisix/${path}`, modRevision: rev }]);
+  };
+  state.reset([], 1);
+  return { state, built, put, del, kv };
+}
+
+const noVars: RequestVars = { get: () => undefined };
+const req = (path: string, host = 'example.com'): MatchRequest => ({
+  method: 'GET',
+  path,
+  host,
+  rawHost: host,
+  remoteAddr: '127.0.0.1',
+  vars: noVars,
+});
+const nodes = (port: number) => ({ nodes: { [`127.0.0.1:${port}`]: 1 } });
+
+void test('upstream precedence is route.upstream_id > route.upstream > service.upstream_id > service.upstream', () => {
+  const { state, put } = setup();
+  put('upstreams/u1', nodes(1));
+  put('upstreams/u2', nodes(2));
+  put('services/s1', { upstream_id: 'u2', upstream: nodes(3) });
+  put('services/s2', { upstream: nodes(4) });
+  put('routes/a', { uri: '/a', upstream_id: 'u1', upstream: nodes(5), service_id: 's1' });
+  put('routes/b', { uri: '/b', upstream: nodes(5), service_id: 's1' });
+  put('routes/c', { uri: '/c', service_id: 's1' });
+  put('routes/d', { uri: '/d', service_id: 's2' });
+  const key = (id: string) => state.resolved(id)?.upstream?.source.key;
+  assert.equal(key('a'), '/apisix/upstreams/u1');
+  assert.equal(key('b'), '/apisix/routes/b#upstream');
+  assert.equal(key('c'), '/apisix/upstreams/u2');
+  assert.equal(key('d'), '/apisix/services/s2#upstream');
+});
+
+void test('plugins merge route over plugin_config over service', () => {
+  const { state, put } = setup();
+  put('services/s', {
+    plugins: { a: { from: 's' }, b: { from: 's' }, c: { from: 's' } },
+    upstream: nodes(1),
+  });
+  put('plugin_configs/p', { plugins: { b: { from: 'p' }, c: { from: 'p' } } });
+  put('routes/1', {
+    uri: '/x',
+    service_id: 's',
+    plugin_config_id: 'p',
+    plugins: { c: { from: 'r' } },
+  });
+  assert.deepEqual(state.resolved('1')?.plugins, {
+    a: { from: 's' },
+    b: { from: 'p' },
+    c: { from: 'r' },
+  });
+});
+
+void test('a missing service, plugin_config or upstream fails the route with 404, 503, 502', () => {
+  const { state, put } = setup();
+  put('routes/s', { uri: '/s', service_id: 'nope' });
+  put('routes/p', { uri: '/p', plugin_config_id: 'nope', upstream: nodes(1) });
+  put('routes/u', { uri: '/u', upstream_id: 'nope' });
+  put('services/empty', {});
+  put('routes/n', { uri: '/n', service_id: 'empty' });
+  assert.equal(state.match(req('/s'))?.route.failure?.status, 404);
+  assert.equal(state.match(req('/p'))?.route.failure?.status, 503);
+  assert.equal(state.match(req('/u'))?.route.failure?.status, 502);
+  assert.equal(state.match(req('/n'))?.route.failure?.status, 503);
+});
+
+void test('a route whose upstream appears later is repaired without touching the route', () => {
+  const { state, put } = setup();
+  put('routes/1', { uri: '/x', upstream_id: 'u' });
+  assert.equal(state.match(req('/x'))?.route.failure?.status, 502);
+  put('upstreams/u', nodes(1));
+  assert.equal(state.match(req('/x'))?.route.failure, undefined);
+  assert.equal(state.match(req('/x'))?.route.upstreamId, 'u');
+});
+
+void test('a broken value is skipped and reported while the previous version keeps serving', () => {
+  const { state, put } = setup();
+  put('routes/1', { uri: '/old', upstream: nodes(1) });
+  put('routes/1', { uri: 42 });
+  put('routes/2', '{not json');
+  assert.ok(state.match(req('/old')));
+  const problems = state.problems();
+  assert.deepEqual(
+    problems.map((p) => p.key),
+    ['/apisix/routes/1', '/apisix/routes/2'],
+  );
+  assert.match(problems[0]!.message, /uri/);
+  put('routes/1', { uri: '/new', upstream: nodes(1) });
+  assert.equal(state.match(req('/old')), undefined);
+  assert.ok(state.match(req('/new')));
+  assert.deepEqual(
+    state.problems().map((p) => p.key),
+    ['/apisix/routes/2'],
+  );
+});
+
+void test('init_dir placeholders are skipped silently and pre-3.14 values with stored defaults load', () => {
+  const { state, kv } = setup();
+  state.reset(
+    [
+      kv('routes/', 'init_dir'),
+      kv('routes/1', {
+        id: '1',
+        uri: '/x',
+        priority: 0,
+        status: 1,
+        upstream: {
+          type: 'roundrobin',
+          hash_on: 'vars',
+          pass_host: 'pass',
+          scheme: 'http',
+          nodes: { '127.0.0.1:1': 1 },
+        },
+      }),
+    ],
+    10,
+  );
+  assert.deepEqual(state.problems(), []);
+  assert.equal(state.match(req('/x'))?.route.id, '1');
+  assert.equal(state.revision, 10);
+});
+
+void test('status 0 keeps a route loaded but out of the router', () => {
+  const { state, put } = setup();
+  put('routes/1', { uri: '/x', status: 0, upstream: nodes(1) });
+  assert.equal(state.match(req('/x')), undefined);
+  assert.ok(state.item('routes', '1'));
+});
+
+void test('a route without hosts takes its service hosts, and follows a change of them', () => {
+  const { state, put } = setup();
+  put('services/s', { hosts: ['a.com'], upstream: nodes(1) });
+  put('routes/1', { uri: '/x', service_id: 's' });
+  assert.ok(state.match(req('/x', 'a.com')));
+  assert.equal(state.match(req('/x', 'b.com')), undefined);
+  put('services/s', { hosts: ['b.com'], upstream: nodes(1) });
+  assert.equal(state.match(req('/x', 'a.com')), undefined);
+  assert.ok(state.match(req('/x', 'b.com')));
+});
+
+void test('changing one route leaves the other routes and their upstream runtimes alone', () => {
+  const { state, put, built } = setup();
+  put('upstreams/u', nodes(1));
+  put('routes/1', { uri: '/one', upstream_id: 'u' });
+  put('routes/2', { uri: '/two', upstream: nodes(2) });
+  const shared = state.resolved('1')?.upstream;
+  const inline = state.resolved('2')?.upstream;
+  const before = built.length;
+  put('routes/1', { uri: '/one', upstream_id: 'u', desc: 'edited' });
+  put('routes/2', { uri: '/two', upstream: nodes(2), desc: 'an unrelated edit keeps the pools' });
+  assert.equal(built.length, before);
+  assert.equal(state.resolved('1')?.upstream, shared);
+  assert.equal(state.resolved('2')?.upstream, inline);
+  put('routes/2', { uri: '/two', upstream: nodes(3) });
+  assert.equal(inline?.closed, true);
+  assert.equal(shared?.closed, false);
+});
+
+void test('an upstream change rebuilds its runtime, repoints its routes and closes the old one', () => {
+  const { state, put, del } = setup();
+  put('upstreams/u', nodes(1));
+  put('routes/1', { uri: '/one', upstream_id: 'u' });
+  const old = state.resolved('1')?.upstream;
+  put('upstreams/u', nodes(2));
+  const next = state.resolved('1')?.upstream;
+  assert.notEqual(next, old);
+  assert.equal(old?.closed, true);
+  del('upstreams/u');
+  assert.equal(next?.closed, true);
+  assert.equal(state.match(req('/one'))?.route.failure?.status, 502);
+});
+
+void test('deleting a route removes it from the router and closes its inline upstream', () => {
+  const { state, put, del } = setup();
+  put('routes/1', { uri: '/one', upstream: nodes(1) });
+  const up = state.resolved('1')?.upstream;
+  del('routes/1');
+  assert.equal(state.match(req('/one')), undefined);
+  assert.equal(up?.closed, true);
+});
+
+void test('a batch at or below the applied revision is ignored', () => {
+  const { state, kv } = setup();
+  const item = kv('routes/1', { uri: '/x', upstream: nodes(1) });
+  state.apply(5, [{ type: 'put', kv: item }]);
+  state.apply(5, [{ type: 'delete', key: '/apisix/routes/1', modRevision: 5 }]);
+  assert.ok(state.match(req('/x')));
+});
