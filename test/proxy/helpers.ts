@@ -147,9 +147,11 @@ export function send(
   } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    // The path goes as written: URL parsing would resolve dot segments before they are sent.
+    const { hostname, port, origin } = new URL(url);
+    const path = url.slice(origin.length) || '/';
     const req = request(
-      url,
-      { method: opts.method ?? 'GET', headers: opts.headers, agent: false },
+      { hostname, port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
