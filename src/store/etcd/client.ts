@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  type IBackoff,
+} from 'cockatiel';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { GatehouseError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+
+/** What `deployment.etcd` (plus `apisix.ssl.ssl_trusted_certificate`) says about the connection. */
+export interface EtcdConnectionOptions {
+  /** `http(s)://host:port` endpoints of one cluster. */
+  hosts: string[];
+  /** Seconds: the deadline of every call, and the longest a dial may take (APISIX default 30). */
+  timeoutSeconds: number;
+  user?: string;
+  password?: string;
+  tls?: {
+    /** PEM files for mTLS to etcd. */
+    cert?: string;
+    key?: string;
+    /** PEM file of the CA that signed etcd's certificate (APISIX: ssl_trusted_certificate). */
+    ca?: string;
+    verify?: boolean;
+    sni?: string;
+  };
+}
+
+/**
+ * One etcd3 client, tuned (notes/etcd.md §3.6): without these options a call to a frozen etcd
+ * never returns, a host that failed once is shut out for 5 s, and the watch waits up to 30 s
+ * before reconnecting. The client holds one gRPC (HTTP/2) channel per endpoint and one watch
+ * stream for all the watchers created on it (not on its namespaces: each namespace has its own).
+ */
+export function createEtcdClient(opts: EtcdConnectionOptions, logger: Logger): Etcd3 {
+  if (opts.hosts.length === 0) {
+    throw new GatehouseError('GH_ERR_STORE_UNAVAILABLE', 'deployment.etcd.host lists no endpoint');
+  }
+  const timeoutMs = Math.max(1, opts.timeoutSeconds) * 1000;
+  const options: IOptions = {
+    hosts: opts.hosts,
+    dialTimeout: Math.min(timeoutMs, 2000),
+    // Streams (watch) live for as long as the store; every unary call gets the deadline.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    faultHandling: {
+      // A failed endpoint is tried again after 1 s, not etcd3's 5 s, so a restarted single
+      // etcd is usable as soon as it is healthy.
+      host: () =>
+        circuitBreaker(handleWhen(isRecoverableError), {
+          halfOpenAfter: 1000,
+          breaker: new ConsecutiveBreaker(3),
+        }),
+      // Each retry picks another endpoint: this is the failover between hosts.
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: opts.hosts.length + 2 }),
+      // etcd3 types this as a backoff but calls .next() on it as a factory at run time.
+      watchBackoff: new ExponentialBackoff({
+        initialDelay: 100,
+        maxDelay: 2000,
+      }) as unknown as IBackoff<unknown>,
+    },
+  };
+  if (opts.user !== undefined) {
+    options.auth = { username: opts.user, password: opts.password ?? '' };
+  }
+  const tls = opts.tls;
+  if (tls && (tls.ca || tls.cert || tls.key)) {
+    options.credentials = {
+      rootCertificate: tls.ca
+        ? readPem(tls.ca, 'apisix.ssl.ssl_trusted_certificate')
+        : Buffer.from(rootCertificates.join('\n')),
+      ...(tls.key ? { privateKey: readPem(tls.key, 'deployment.etcd.tls.key') } : {}),
+      ...(tls.cert ? { certChain: readPem(tls.cert, 'deployment.etcd.tls.cert') } : {}),
+    };
+  }
+  if (tls?.sni) options.grpcOptions = { 'grpc.ssl_target_name_override': tls.sni };
+  if (tls?.verify === false) {
+    // etcd3 builds its TLS credentials itself and offers no hook to skip verification.
+    logger.warn(
+      'deployment.etcd.tls.verify: false is not supported; etcd certificates are verified',
+    );
+  }
+  return new Etcd3(options);
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new GatehouseError('GH_ERR_STORE_UNAVAILABLE', `${what}: cannot read ${file}`, {
+      cause: err,
+    });
+  }
+}
