@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { GatehouseError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewayConfig } from '../config/types.js';
 import { EmbeddedStore } from '../store/embedded/embedded-store.js';
+import { EtcdStore, type EtcdStoreOptions } from '../store/etcd/etcd-store.js';
 import type { ConfigStore } from '../store/types.js';
 import { YamlStore } from '../store/yaml/yaml-store.js';
 
@@ -24,10 +24,35 @@ export async function openStore(config: GatewayConfig, logger: Logger): Promise<
         logger,
       });
     case 'etcd':
-      throw new GatehouseError(
-        'GH_ERR_STORE_UNAVAILABLE',
-        `deployment.role_${config.deployment.role}.config_provider: etcd: the etcd backend is not ` +
-          'available yet (it arrives with the etcd issue); use embedded or yaml',
-      );
+      return await EtcdStore.open(etcdStoreOptions(config, logger));
   }
+}
+
+/** `deployment.etcd` (and the CA of `apisix.ssl.ssl_trusted_certificate`) as store options. */
+export function etcdStoreOptions(config: GatewayConfig, logger: Logger): EtcdStoreOptions {
+  const etcd = config.deployment.etcd;
+  const ca = trustedCertificate(config);
+  const tls = etcd.tls || ca ? { ...(etcd.tls ?? {}), ...(ca ? { ca } : {}) } : undefined;
+  return {
+    hosts: etcd.host,
+    timeoutSeconds: etcd.timeout,
+    ...(etcd.user !== undefined ? { user: etcd.user } : {}),
+    ...(etcd.password !== undefined ? { password: etcd.password } : {}),
+    ...(tls ? { tls } : {}),
+    logger,
+  };
+}
+
+/** `apisix.ssl.ssl_trusted_certificate` is not typed in GatewayConfig: read it from the raw file. */
+function trustedCertificate(config: GatewayConfig): string | undefined {
+  const apisix = config.raw['apisix'];
+  const ssl = isRecord(apisix) ? apisix['ssl'] : undefined;
+  const file = isRecord(ssl) ? ssl['ssl_trusted_certificate'] : undefined;
+  // APISIX's default is the literal "system" (its bundled CA list), which is also ours.
+  if (typeof file !== 'string' || file === '' || file === 'system') return undefined;
+  return path.resolve(config.prefix, file);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

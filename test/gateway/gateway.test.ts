@@ -6,6 +6,7 @@ import path from 'node:path';
 import { configFromObject } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startGateway } from '../../src/gateway/gateway.js';
+import { freePort } from '../support/free-port.js';
 
 function prefix(): string {
   return mkdtempSync(path.join(tmpdir(), 'gh-gw-'));
@@ -75,11 +76,15 @@ void test('yaml provider: read-only store, so no Admin API', async () => {
   }
 });
 
-void test('etcd provider: a clear error until the etcd backend lands', async () => {
-  const config = testConfig(prefix(), { role_traditional: { config_provider: 'etcd' } });
+void test('etcd provider: an unreachable etcd fails start with an error naming etcd and its endpoint', async () => {
+  const host = `http://127.0.0.1:${await freePort()}`;
+  const config = testConfig(prefix(), {
+    role_traditional: { config_provider: 'etcd' },
+    etcd: { host: [host], timeout: 1 },
+  });
   await assert.rejects(startGateway(config, { logger: silentLogger(), handleSignals: false }), {
     code: 'GH_ERR_STORE_UNAVAILABLE',
-    message: /etcd backend is not available yet/,
+    message: new RegExp(`etcd \\(${host.replace(/[.]/g, '\\.')}\\) is unavailable`),
   });
 });
 
