@@ -59,6 +59,10 @@ export interface EtcdMember {
   start(): Promise<void>;
   /** Stops the process (SIGKILL unless told) and waits until it is gone; the data stays. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Freezes the process (SIGSTOP): it keeps its sockets but answers nothing. */
+  pause(): void;
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void;
   /** The process's log so far, for failure messages. */
   log(): string;
 }
@@ -197,6 +201,18 @@ class Member implements EtcdMember {
       // already gone
     }
     await this.#exited;
+  }
+
+  pause(): void {
+    this.#signal('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#signal('SIGCONT');
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (this.#child?.pid) process.kill(-this.#child.pid, signal);
   }
 
   log(): string {

@@ -16,7 +16,7 @@ import type { Logger } from '../../core/logger.js';
 export interface EtcdConnectionOptions {
   /** `http(s)://host:port` endpoints of one cluster. */
   hosts: string[];
-  /** Seconds: the deadline of every call, and the longest a dial may take (APISIX default 30). */
+  /** Seconds: the longest any call may take, failover included (APISIX default 30). */
   timeoutSeconds: number;
   user?: string;
   password?: string;
@@ -41,12 +41,16 @@ export function createEtcdClient(opts: EtcdConnectionOptions, logger: Logger): E
   if (opts.hosts.length === 0) {
     throw new GatehouseError('GH_ERR_STORE_UNAVAILABLE', 'deployment.etcd.host lists no endpoint');
   }
-  const timeoutMs = Math.max(1, opts.timeoutSeconds) * 1000;
+  // `timeout` bounds a whole call, failover included: each attempt (one per endpoint, plus one
+  // for a member that restarts under us) gets its share, so a frozen etcd cannot hold a caller
+  // for attempts × timeout.
+  const attempts = opts.hosts.length + 1;
+  const attemptMs = Math.max(100, (Math.max(0.1, opts.timeoutSeconds) * 1000) / attempts);
   const options: IOptions = {
     hosts: opts.hosts,
-    dialTimeout: Math.min(timeoutMs, 2000),
-    // Streams (watch) live for as long as the store; every unary call gets the deadline.
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    dialTimeout: Math.min(attemptMs, 2000),
+    // Streams (watch) live for as long as the store; every unary call attempt gets a deadline.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + attemptMs }),
     faultHandling: {
       // A failed endpoint is tried again after 1 s, not etcd3's 5 s, so a restarted single
       // etcd is usable as soon as it is healthy.
@@ -56,7 +60,7 @@ export function createEtcdClient(opts: EtcdConnectionOptions, logger: Logger): E
           breaker: new ConsecutiveBreaker(3),
         }),
       // Each retry picks another endpoint: this is the failover between hosts.
-      global: retry(handleWhen(isRecoverableError), { maxAttempts: opts.hosts.length + 2 }),
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: attempts - 1 }),
       // etcd3 types this as a backoff but calls .next() on it as a factory at run time.
       watchBackoff: new ExponentialBackoff({
         initialDelay: 100,
