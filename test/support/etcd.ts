@@ -84,9 +84,14 @@ export async function stopAllEtcd(): Promise<void> {
   dirs.clear();
 }
 
-/** One healthy single-member etcd. */
-export async function startEtcd(opts: { name?: string } = {}): Promise<EtcdMember> {
-  const [member] = await startMembers([opts.name ?? 'solo']);
+/**
+ * One healthy single-member etcd. Its data lives on tmpfs (/dev/shm) when there is one, unless
+ * `baseDir` says where (benchmarks put it on the real disk, as production would).
+ */
+export async function startEtcd(
+  opts: { name?: string; baseDir?: string } = {},
+): Promise<EtcdMember> {
+  const [member] = await startMembers([opts.name ?? 'solo'], opts.baseDir);
   return member as EtcdMember;
 }
 
@@ -122,10 +127,11 @@ export function etcdctl(endpoints: string[], args: string[]): Promise<string> {
   });
 }
 
-async function startMembers(names: string[]): Promise<Member[]> {
+async function startMembers(names: string[], baseDir?: string): Promise<Member[]> {
   // A port can be taken between freePort() and etcd binding it: try again with new ports.
   for (let attempt = 1; ; attempt++) {
-    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'gh-etcd-'));
+    const base = baseDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+    const dir = mkdtempSync(join(base, 'gh-etcd-'));
     dirs.add(dir);
     const ports = await Promise.all(names.map(async () => [await freePort(), await freePort()]));
     const peers = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]?.[1]}`).join(',');
