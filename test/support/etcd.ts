@@ -19,9 +19,14 @@ import { delimiter, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { freePort } from './free-port.js';
 
-/** Where etcd is, or undefined when it is not installed. */
-export const etcdBinary: string | undefined = findBinary('etcd');
-export const etcdctlBinary: string | undefined = findBinary('etcdctl');
+/**
+ * Where etcd is, or undefined when it is not installed. GATEHOUSE_TEST_ETCD_BIN_DIR points at
+ * another directory holding both binaries (another etcd version; or a missing one, to see the
+ * skip and the CI failure).
+ */
+const binDir = process.env['GATEHOUSE_TEST_ETCD_BIN_DIR'];
+export const etcdBinary: string | undefined = findBinary('etcd', binDir);
+export const etcdctlBinary: string | undefined = findBinary('etcdctl', binDir);
 
 const INSTALL_HINT =
   'etcd is not installed: the etcd tests need Debian packages etcd-server and etcd-client ' +
@@ -271,7 +276,7 @@ async function findLeader(members: Member[]): Promise<Member> {
   throw new Error('no etcd leader within 10 s');
 }
 
-function findBinary(name: string): string | undefined {
-  const dirs = ['/usr/bin', ...(process.env['PATH'] ?? '').split(delimiter)];
+function findBinary(name: string, only: string | undefined): string | undefined {
+  const dirs = only ? [only] : ['/usr/bin', ...(process.env['PATH'] ?? '').split(delimiter)];
   return dirs.map((d) => join(d, name)).find((p) => p !== name && existsSync(p));
 }
