@@ -1,0 +1,88 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ListenAddress } from '../config/types.js';
+
+export interface HttpHandler {
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/**
+ * A worker's HTTP listeners (`apisix.node_listen`) with a graceful drain: stop accepting, answer
+ * every further request on an open connection with `Connection: close`, let idle keep-alive
+ * connections expire as usual, and destroy what is left at the deadline.
+ *
+ * Idle connections are deliberately not closed at once (as `http.Server.close()` does since Node
+ * 19): a client may be writing its next request on one at that very moment, and would see a reset.
+ * Expiry after the advertised `Keep-Alive: timeout=5` is the case clients know how to avoid.
+ */
+export class HttpListeners {
+  readonly #addresses: readonly ListenAddress[];
+  readonly #servers: Server[] = [];
+  readonly #sockets = new Set<Socket>();
+  #draining = false;
+  #onIdle: (() => void) | undefined;
+
+  constructor(addresses: readonly ListenAddress[], handler: HttpHandler) {
+    this.#addresses = addresses;
+    for (let i = 0; i < addresses.length; i++) {
+      const server = createServer((req, res) => {
+        if (this.#draining) res.setHeader('Connection', 'close');
+        handler.onRequest(req, res);
+      });
+      const onUpgrade = handler.onUpgrade?.bind(handler);
+      if (onUpgrade) server.on('upgrade', onUpgrade);
+      server.on('connection', (socket: Socket) => {
+        this.#sockets.add(socket);
+        socket.once('close', () => {
+          this.#sockets.delete(socket);
+          if (this.#sockets.size === 0) this.#onIdle?.();
+        });
+      });
+      this.#servers.push(server);
+    }
+  }
+
+  /** Binds every address; rejects with the first error (EADDRINUSE, EACCES). */
+  async listen(): Promise<void> {
+    await Promise.all(
+      this.#servers.map(
+        (server, i) =>
+          new Promise<void>((resolve, reject) => {
+            const addr = this.#addresses[i] as ListenAddress;
+            server.once('error', reject);
+            server.listen(addr.port, addr.ip, () => {
+              server.off('error', reject);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  /** The bound port of each listener (port 0 gives the kernel's pick). */
+  ports(): number[] {
+    return this.#servers.map((s) => {
+      const addr = s.address();
+      return typeof addr === 'object' && addr !== null ? addr.port : 0;
+    });
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    for (const server of this.#servers) {
+      // net.Server's close, not http.Server's: see the class comment.
+      if (server.listening) NetServer.prototype.close.call(server);
+    }
+    if (this.#sockets.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#onIdle = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+    }
+    for (const socket of this.#sockets) socket.destroy();
+  }
+}
