@@ -9,6 +9,7 @@ import { getPlugin, listPlugins, type PluginSets } from './plugins-api.js';
 import { getCoreSchema, validateAgainstSchema } from './schema-api.js';
 import { resolveTarget } from './target.js';
 import type { AdminRequest, Reply } from './types.js';
+import type { WaitOutcome } from './wait-applied.js';
 
 /** The request as the router sees it, before the body is read. */
 export interface IncomingAdminRequest extends Omit<AdminRequest, 'body'> {
@@ -29,7 +30,7 @@ export interface DispatchDeps {
  * A reply, plus whether the generic resource handler produced it (APISIX adds X-API-VERSION
  * there only) and, for a 500, the unexpected error to log.
  */
-export type Routed = Reply & { generic?: boolean; failure?: unknown };
+export type Routed = Reply & { generic?: boolean; failure?: unknown; wait?: WaitOutcome };
 
 const GENERIC_METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']);
 

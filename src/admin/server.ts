@@ -10,6 +10,7 @@ import { dispatch, type DispatchDeps, type Routed } from './dispatch.js';
 import { errorReply } from './errors.js';
 import { preflightHeaders, responseHeaders } from './headers.js';
 import type { AdminServer, AdminServerOptions } from './types.js';
+import { awaitApplied, waitAppliedSeconds } from './wait-applied.js';
 
 export type { AdminServer, AdminServerOptions } from './types.js';
 
@@ -59,13 +60,22 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
     const search = q === -1 ? '' : target.slice(q + 1);
     const segments = adminSegments(pathname);
     if (segments === undefined) return { status: 404, body: { error_msg: 'not found' } };
-    return dispatch(deps, {
+    const query = new URLSearchParams(search);
+    const waitSeconds = waitAppliedSeconds(query);
+    const reply = await dispatch(deps, {
       method: req.method ?? 'GET',
       segments,
-      query: new URLSearchParams(search),
+      query,
       headers: req.headers,
       readBody: () => readJsonBody(req, opts.maxBodySize),
     });
+    if (waitSeconds === undefined || reply.revision === undefined || reply.status >= 300) {
+      return reply;
+    }
+    return {
+      ...reply,
+      wait: await awaitApplied(reply.revision, waitSeconds, opts.waitForRevision),
+    };
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -96,6 +106,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
     const headers: Record<string, string> = { ...common };
     if (reply.generic === true) headers['X-API-VERSION'] = 'v3';
     if (reply.revision !== undefined) headers['X-Gatehouse-Revision'] = String(reply.revision);
+    if (reply.wait !== undefined) headers['X-Gatehouse-Wait'] = reply.wait;
     // A body left unread (too large) must not be parsed as the next request.
     if (!req.complete) headers['Connection'] = 'close';
     res.writeHead(reply.status, headers).end(encode(reply.body));

@@ -20,6 +20,11 @@ export interface AdminServerOptions {
   streamPlugins?: () => PluginRegistry;
   /** Runs for `PUT /apisix/admin/plugins/reload`. */
   reloadPlugins: () => Promise<void>;
+  /**
+   * Write-and-wait (`?wait_applied=<seconds>`): resolves true once every local worker has applied
+   * `revision`, false after `timeoutMs`. Absent on a node with no workers (control_plane).
+   */
+  waitForRevision?: (revision: number, timeoutMs: number) => Promise<boolean>;
   /** Sent as `Server: Gatehouse/<version>`. */
   version: string;
   logger: Logger;

@@ -1,15 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { createAdminServer } from '../admin/server.js';
+import { WorkerPool } from '../cluster/pool.js';
 import { hasAdminApi } from '../config/admin-key.js';
 import type { GatewayConfig } from '../config/types.js';
+import { createControlApi } from '../control/control-api.js';
+import { createStatusApi } from '../control/status-api.js';
 import type { Logger } from '../core/logger.js';
 import { PluginRegistry } from '../plugin/registry.js';
+import { ConfigFeed } from '../store/feed.js';
 import type { ConfigStore } from '../store/types.js';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { controlSchema } from './control-schema.js';
 import { openStore } from './open-store.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { rereadConfig } from './reload.js';
 import { installSignalHandlers } from './signals.js';
 import { gatehouseVersion } from './version.js';
+import { workerCount } from './worker-count.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -19,16 +26,28 @@ export interface StartOptions {
   writePid?: boolean;
 }
 
-/** A running gateway: the store, the plugin set and the Admin API, with one lifecycle. */
+/** A running gateway: the store, its feed, the workers, the Admin/Control/Status APIs. */
 export interface Gateway {
   readonly config: GatewayConfig;
   /** `http://127.0.0.1:9180/apisix/admin`, or undefined when this node serves no Admin API. */
   readonly adminUrl: string | undefined;
+  /** `http://127.0.0.1:9090`, or undefined when the Control API is off. */
+  readonly controlUrl: string | undefined;
+  /** `http://127.0.0.1:7085`, or undefined when `apisix.status` is not set. */
+  readonly statusUrl: string | undefined;
   /** Resolves once the gateway has closed, by close() or by a signal. */
   readonly closed: Promise<void>;
-  /** Stops the Admin API, closes the store, removes the pid file. Idempotent. */
+  /** SIGHUP: re-reads config.yaml and replaces the workers one by one. */
+  reload(): Promise<void>;
+  /** Stops the APIs, drains the workers, closes the store, removes the pid file. Idempotent. */
   close(): Promise<void>;
 }
+
+/** The worker entry node:cluster runs (compiled next to this file). */
+const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.js', import.meta.url));
+
+/** In-flight requests get this long on stop and reload; below the forced exit of signals.ts. */
+const DRAIN_MS = 8000;
 
 function registries(config: GatewayConfig): { http: PluginRegistry; stream: PluginRegistry } {
   return {
@@ -43,9 +62,13 @@ function urlHost(ip: string): string {
   return ip.includes(':') ? `[${ip}]` : ip;
 }
 
+type Cleanup = () => Promise<void> | void;
+
 /**
- * The composition root: opens the store config_provider names, builds the plugin registry,
- * starts the Admin API when this role has one, and handles signals.
+ * The composition root (DESIGN.md "Process model"): the primary opens the store, follows it with
+ * one feed, forks the workers and feeds them (traditional, data_plane), serves the Admin API
+ * (traditional, control_plane) with write-and-wait, the Control and Status APIs, and handles
+ * signals. Resolves once every worker is ready.
  *
  * @example
  *   const gateway = await startGateway(loadConfig(), { logger: createLogger('gatehouse') });
@@ -53,15 +76,57 @@ function urlHost(ip: string): string {
  */
 export async function startGateway(config: GatewayConfig, opts: StartOptions): Promise<Gateway> {
   const { logger } = opts;
+  const count = workerCount(config);
   let current = config;
   let plugins = registries(config);
   if (plugins.http.missing.length > 0) {
     logger.debug({ missing: plugins.http.missing }, 'configured plugins not implemented yet');
   }
+  const reloadPlugins = (): Promise<void> => {
+    const next = rereadConfig(current, logger);
+    if (next === undefined) return Promise.resolve();
+    plugins = registries(next);
+    pool?.sendConfig(next);
+    return Promise.resolve();
+  };
+
+  // Closed last-in first-out: the APIs stop accepting, then workers drain, then the store goes.
+  const cleanups: Cleanup[] = [];
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0)) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+      }
+    }
+  };
   const store: ConfigStore = await openStore(config, logger);
-  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  cleanups.unshift(() => store.close());
+  const feed = new ConfigFeed({ store, prefix: config.deployment.etcd.prefix, logger });
+  let pool: WorkerPool | undefined;
   let adminUrl: string | undefined;
+  let controlUrl: string | undefined;
+  let statusUrl: string | undefined;
   try {
+    await feed.start((update) => pool?.publish(update));
+    cleanups.unshift(() => feed.stop());
+    if (count > 0) {
+      if (config.apisix.ssl.enable) {
+        logger.info('apisix.ssl: HTTPS listeners are not served yet; only node_listen (HTTP)');
+      }
+      const workers = new WorkerPool({
+        count,
+        exec: WORKER_ENTRY,
+        config,
+        state: () => ({ revision: feed.revision, items: feed.items().values() }),
+        logger,
+        drainTimeoutMs: DRAIN_MS,
+      });
+      pool = workers;
+      cleanups.unshift(() => workers.stop(DRAIN_MS));
+      await workers.start();
+    }
     if (hasAdminApi(config) && store.writable) {
       const admin = createAdminServer({
         admin: config.deployment.admin,
@@ -72,11 +137,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
         store,
         plugins: () => plugins.http,
         streamPlugins: () => plugins.stream,
-        reloadPlugins: () => {
-          const next = rereadConfig(current, logger);
-          if (next !== undefined) plugins = registries(next);
-          return Promise.resolve();
-        },
+        reloadPlugins,
+        ...(pool ? { waitForRevision: pool.waitForRevision.bind(pool) } : {}),
         version: gatehouseVersion(),
         logger,
       });
@@ -84,8 +146,36 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
       cleanups.unshift(() => admin.close());
       adminUrl = `http://${urlHost(bound.address)}:${bound.port}/apisix/admin`;
     }
+    if (config.apisix.enable_control) {
+      const control = createControlApi({
+        listen: config.apisix.control,
+        sources: {
+          prefix: config.deployment.etcd.prefix,
+          items: () => feed.items(),
+          revision: () => feed.revision,
+          enabledPlugins: () => plugins.http.list().map((p) => p.name),
+          schema: () => controlSchema(plugins),
+          workers: () => pool?.workers() ?? [],
+          reloadPlugins,
+        },
+        logger,
+      });
+      const bound = await control.listen();
+      cleanups.unshift(() => control.close());
+      controlUrl = `http://${urlHost(bound.address)}:${bound.port}`;
+    }
+    if (config.apisix.status) {
+      const status = createStatusApi({
+        listen: config.apisix.status,
+        readiness: () => pool?.readiness() ?? { count: 0, ready: 0 },
+        logger,
+      });
+      const bound = await status.listen();
+      cleanups.unshift(() => status.close());
+      statusUrl = `http://${urlHost(bound.address)}:${bound.port}`;
+    }
   } catch (err) {
-    await store.close();
+    await runCleanups();
     throw err;
   }
   if (opts.writePid !== false) {
@@ -98,42 +188,42 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      for (const cleanup of cleanups) {
-        try {
-          await cleanup();
-        } catch (err) {
-          logger.error({ err }, 'error while stopping');
-        }
-      }
+      await runCleanups();
       logger.info('stopped');
       resolveClosed();
     })();
     return closing;
   };
+  const reload = async (): Promise<void> => {
+    const next = rereadConfig(current, logger);
+    if (next === undefined || closing !== undefined) return;
+    try {
+      plugins = registries(next);
+      current = next;
+      if (pool) await pool.replaceAll(next, workerCount(next));
+    } catch (err) {
+      logger.error({ err }, `reload: not applied: ${(err as Error).message}`);
+    }
+  };
 
   if (opts.handleSignals !== false) {
     const uninstall = installSignalHandlers(
-      {
-        stop: () => void close(),
-        reload: () => {
-          const next = rereadConfig(current, logger);
-          if (next === undefined) return;
-          try {
-            plugins = registries(next);
-            current = next;
-          } catch (err) {
-            logger.error({ err }, `reload: plugin list not applied: ${(err as Error).message}`);
-          }
-        },
-      },
+      { stop: () => void close(), reload: () => void reload() },
       logger,
     );
     cleanups.push(uninstall);
   }
 
   logger.info(
-    { adminUrl, provider: config.deployment.config_provider, role: config.deployment.role },
+    {
+      adminUrl,
+      controlUrl,
+      statusUrl,
+      workers: count,
+      provider: config.deployment.config_provider,
+      role: config.deployment.role,
+    },
     adminUrl === undefined ? 'gatehouse ready' : `gatehouse ready; Admin API at ${adminUrl}`,
   );
-  return { config, adminUrl, closed, close };
+  return { config, adminUrl, controlUrl, statusUrl, closed, reload, close };
 }

@@ -20,7 +20,8 @@ export function rereadConfig(current: GatewayConfig, logger: Logger): GatewayCon
   if (changed.length === 0) {
     logger.info('reload: config.yaml has no changes');
   } else {
-    // Only the plugin lists apply live today; the rest needs the data-plane worker replacement.
+    // The caller replaces the workers with this config; the store and the Admin, Control and
+    // Status listeners keep what they opened until a restart.
     logger.info({ changed }, `reload: config.yaml changed: ${changed.join(', ')}`);
   }
   return next;
