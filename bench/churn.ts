@@ -6,7 +6,14 @@
  *   npx tsc -p . && node dist/bench/churn.js [routes=10000] [seconds=10] [writesPerSecond=50]
  */
 import { rmSync } from 'node:fs';
-import { KEY, mixedRoute, preparePrefix, startGateway, startUpstream, wrk } from './gateway-run.js';
+import {
+  KEY,
+  mixedRoute,
+  preparePrefix,
+  startGateway,
+  startUpstream,
+  wrk,
+} from './route-scale-gateway.js';
 
 const routes = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 10);

@@ -58,15 +58,14 @@ const config = configFromObject(
   },
   { prefix: dir },
 );
-let pool: WorkerPool | undefined;
-await feed.start((u) => pool?.publish(u));
-pool = new WorkerPool({
+const pool = new WorkerPool({
   count: workerCount,
   exec,
   config,
   state: () => ({ revision: feed.revision, items: feed.items().values() }),
   logger,
 });
+await feed.start((u) => pool.publish(u));
 await pool.start();
 
 // Baseline: put → the primary's own watch callback.

@@ -6,7 +6,13 @@
  *   npx tsc -p . && node dist/bench/route-scale.js [sizes=1,10000,100000] [seconds=10]
  */
 import { rmSync } from 'node:fs';
-import { preparePrefix, startGateway, startUpstream, workerRssMiB, wrk } from './gateway-run.js';
+import {
+  preparePrefix,
+  startGateway,
+  startUpstream,
+  workerRssMiB,
+  wrk,
+} from './route-scale-gateway.js';
 
 const sizes = (process.argv[2] ?? '1,10000,100000').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 10);
