@@ -147,7 +147,7 @@ export interface WrkResult {
 export function wrk(url: string, seconds: number, extra: string[] = []): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
     execFile('wrk', ['-t1', '-c32', `-d${seconds}s`, '--latency', ...extra, url], (err, stdout) => {
-      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      if (err) return reject(new Error(`wrk failed: ${err.message}`));
       const ms = (label: string): number => {
         const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(stdout);
         if (!m) return NaN;
