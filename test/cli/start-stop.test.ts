@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { adminHead, exitCode, gatewayDir, runCli, spawnCli, waitFor } from './helpers.js';
+import { adminHead, exitCode, freePort, gatewayDir, runCli, spawnCli, waitFor } from './helpers.js';
 
 const KEY_LINE =
   /^Admin API key \(saved in .*config\.yaml, deployment\.admin\.admin_key\): ([A-Za-z]{32})$/m;
@@ -114,13 +114,17 @@ void test('start refuses a second instance while one runs', async () => {
   }
 });
 
-void test('the etcd provider fails with a clear line', async () => {
-  const gw = await gatewayDir('  role_traditional: { config_provider: etcd }\n');
+void test('an unreachable etcd stops start-up with one line naming the endpoint', async () => {
+  const nobody = await freePort();
+  const gw = await gatewayDir(
+    '  role_traditional: { config_provider: etcd }\n' +
+      `  etcd: { host: ["http://127.0.0.1:${nobody}"], timeout: 2 }\n`,
+  );
   const res = await runCli(['start'], gw.prefix);
   assert.equal(res.code, 1);
   assert.match(
     res.stderr,
-    /^gatehouse: deployment\.role_traditional\.config_provider: etcd: the etcd backend is not available yet/,
+    new RegExp(`^gatehouse: etcd \\(http://127\\.0\\.0\\.1:${nobody}\\) is unavailable`),
   );
   assert.equal(res.stderr.split('\n').length, 2, 'one line');
 });

@@ -362,6 +362,9 @@ export function configStoreContract(name: string, open: () => Promise<ConfigStor
           calls++;
           w.cancel();
         });
+        // A remote store may take a while to start the watch: wait for the first call, then
+        // give the rest of the replay time to (wrongly) arrive.
+        await waitUntil('the first replayed batch', () => calls >= 1);
         await sleep(50);
         assert.equal(calls, 1);
       });
