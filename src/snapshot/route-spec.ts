@@ -1,5 +1,6 @@
 import type { RouteMatchSpec } from '../router/types.js';
 import type { LoadedItem } from './types.js';
+import { compileFilter } from './filter-func.js';
 import { compileVars } from './vars.js';
 
 const strings = (v: unknown): string[] | undefined =>
@@ -14,7 +15,8 @@ function oneOrMany(one: unknown, many: unknown): string[] | undefined {
 
 /**
  * The router's view of a route: its predicates, with hosts taken from the route or else from its
- * service (spec §4.1), lower-cased. Returns an error text when `vars` does not compile.
+ * service (spec §4.1), lower-cased. Returns an error text when `vars` or `filter_func` does not
+ * compile. Called once per route version: the compiled predicates live in the router.
  */
 export function matchSpecOf(
   route: LoadedItem,
@@ -35,6 +37,11 @@ export function matchSpecOf(
     const vars = compileVars(v.vars);
     if (typeof vars === 'string') return `failed to compile vars: ${vars}`;
     spec.vars = vars;
+  }
+  if (typeof v.filter_func === 'string') {
+    const filter = compileFilter(v.filter_func);
+    if (typeof filter === 'string') return filter;
+    spec.filter = filter;
   }
   return spec;
 }

@@ -32,3 +32,15 @@ void test('answers 404 with APISIX JSON when no route matches', async () => {
   assert.equal(r.body, '{"error_msg":"404 Route Not Found"}\n');
   assert.equal(r.headers.server, 'APISIX/3.14.0');
 });
+
+void test('a route with a JavaScript filter_func is chosen only when the filter accepts the request', async () => {
+  gw.feed.put('routes/filtered', {
+    uri: '/filtered',
+    filter_func: 'function(vars) { return vars.arg_v === "2" && vars.http_x_tier === "gold"; }',
+    upstream: { nodes: { [`127.0.0.1:${up.port}`]: 1 } },
+  });
+  const yes = await send(`${gw.url}/filtered?v=2`, { headers: { 'x-tier': 'gold' } });
+  assert.equal(yes.status, 200);
+  const no = await send(`${gw.url}/filtered?v=2`, { headers: { 'x-tier': 'silver' } });
+  assert.equal(no.status, 404);
+});

@@ -230,3 +230,26 @@ void test('a batch at or below the applied revision is ignored', () => {
   state.apply(5, [{ type: 'delete', key: '/apisix/routes/1', modRevision: 5 }]);
   assert.ok(state.match(req('/x')));
 });
+
+void test('filter_func is compiled with the route and decides the match; a broken one is a problem', () => {
+  const { state, put } = setup();
+  put('routes/v2', {
+    uri: '/f',
+    priority: 1,
+    filter_func: 'function(vars) { return vars.http_x_version === "2"; }',
+    upstream: nodes(1),
+  });
+  put('routes/any', { uri: '/f', upstream: nodes(2) });
+  const withHeader = {
+    ...req('/f'),
+    vars: { get: (n: string) => (n === 'http_x_version' ? '2' : undefined) },
+  };
+  assert.equal(state.match(withHeader)?.route.id, 'v2');
+  assert.equal(state.match(req('/f'))?.route.id, 'any');
+  put('routes/v2', { uri: '/f', filter_func: 'function(vars) { return (', upstream: nodes(1) });
+  assert.equal(state.match(withHeader)?.route.id, 'any');
+  assert.match(
+    state.problems().find((p) => p.key === '/apisix/routes/v2')?.message ?? '',
+    /^failed to load filter_func/,
+  );
+});
