@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { createJsonServer, type JsonReply, type JsonServer } from './json-server.js';
 import { dumpDir, dumpOne } from './resource-dump.js';
-import type { ControlSources, ListenAddressLike } from './types.js';
+import { staleFields, type ControlSources, type ListenAddressLike } from './types.js';
 
 export interface ControlApiOptions {
   /** `apisix.control` (APISIX default 127.0.0.1:9090). */
@@ -90,7 +90,16 @@ function gatehouse(src: ControlSources, what: string): JsonReply {
     const workers = src
       .workers()
       .map((w) => ({ id: w.id, pid: w.pid, applied_revision: w.applied_revision }));
-    return { status: 200, body: { revision: src.revision(), workers } };
+    const state = src.feedStatus?.();
+    const feed = state
+      ? {
+          config: state.synced ? 'synced' : 'stale',
+          ...staleFields(state),
+          events: state.events,
+          resyncs: state.resyncs,
+        }
+      : {};
+    return { status: 200, body: { revision: src.revision(), ...feed, workers } };
   }
   return notFound();
 }

@@ -1,4 +1,4 @@
-import type { ListenAddressLike } from './types.js';
+import { staleFields, type ConfigState, type ListenAddressLike } from './types.js';
 import type { Logger } from '../core/logger.js';
 import { createJsonServer, type JsonServer } from './json-server.js';
 
@@ -7,6 +7,8 @@ export interface StatusApiOptions {
   listen: ListenAddressLike;
   /** How many workers there should be and how many have applied their first full config. */
   readiness: () => { count: number; ready: number };
+  /** The store feed's state: a stale config is reported, readiness is not withdrawn. */
+  config?: () => ConfigState;
   logger: Logger;
 }
 
@@ -15,6 +17,9 @@ const OK = { status: 'ok' };
 /**
  * The Status API (spec §9.2): `/status` answers while the process is up; `/status/ready` answers
  * 200 once every worker has applied its first full config, else 503 with APISIX's text.
+ * As APISIX, readiness is not withdrawn when the store goes away later; unlike APISIX, the body
+ * says so: `{"status":"ok","config":"stale","stale_since":"<ISO 8601>","stale_reason":"..."}`.
+ * In sync, the body is APISIX's `{"status":"ok"}`.
  *
  * @example
  *   const status = createStatusApi({ listen: config.apisix.status, readiness: () => pool.readiness(), logger });
@@ -28,12 +33,14 @@ export function createStatusApi(opts: StatusApiOptions): JsonServer {
       if (path === '/status') return { status: 200, body: OK };
       if (path === '/status/ready') {
         const { count, ready } = opts.readiness();
-        if (ready >= count) return { status: 200, body: OK };
+        const stale = staleFields(opts.config?.());
+        if (ready >= count) return { status: 200, body: { ...OK, ...stale } };
         return {
           status: 503,
           body: {
             status: 'error',
             error: `worker count: ${count} but status report count: ${ready}`,
+            ...stale,
           },
         };
       }

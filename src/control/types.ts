@@ -13,6 +13,30 @@ export interface WorkerRow {
   ready: boolean;
 }
 
+/** The primary's view of its store, as the store feed reports it (FeedStatus, structurally). */
+export interface ConfigState {
+  synced: boolean;
+  revision: number;
+  /** ms since the epoch. */
+  staleSince?: number;
+  lastError?: string;
+  resyncs: number;
+  events: number;
+}
+
+/**
+ * How `/status/ready` and `/v1/gatehouse/revision` show a stale config: `"config": "stale"`,
+ * `"stale_since"` (ISO 8601) and `"stale_reason"`; nothing when it is in sync.
+ */
+export function staleFields(state: ConfigState | undefined): Record<string, string> {
+  if (state === undefined || state.synced) return {};
+  return {
+    config: 'stale',
+    stale_since: new Date(state.staleSince ?? Date.now()).toISOString(),
+    ...(state.lastError === undefined ? {} : { stale_reason: state.lastError }),
+  };
+}
+
 /** What the Control API reads; the composition root provides it from the primary's parts. */
 export interface ControlSources {
   /** `deployment.etcd.prefix`. */
@@ -21,6 +45,8 @@ export interface ControlSources {
   items(): ReadonlyMap<string, KeyValue>;
   /** The store revision the primary has seen. */
   revision(): number;
+  /** In sync with the store or stale, events handed on, re-reads. */
+  feedStatus?(): ConfigState;
   /** The enabled HTTP plugin names (config.yaml's `plugins`), for plugin metadata. */
   enabledPlugins(): readonly string[];
   /** The `/v1/schema` document. */

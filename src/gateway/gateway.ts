@@ -11,7 +11,8 @@ import { ConfigFeed } from '../store/feed.js';
 import type { ConfigStore } from '../store/types.js';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { controlSchema } from './control-schema.js';
-import { openStore } from './open-store.js';
+import { SnapshotSaver } from '../store/last-known-good.js';
+import { openConfigStore, snapshotFile } from './store-start.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { rereadConfig } from './reload.js';
 import { installSignalHandlers } from './signals.js';
@@ -101,16 +102,32 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
       }
     }
   };
-  const store: ConfigStore = await openStore(config, logger);
+  const opened = await openConfigStore(config, logger);
+  const store: ConfigStore = opened.store;
   cleanups.unshift(() => store.close());
   const feed = new ConfigFeed({ store, prefix: config.deployment.etcd.prefix, logger });
+  // Only a remote store needs a local copy to start without it (spec: etcd is the remote one).
+  const saver =
+    store.kind === 'etcd'
+      ? new SnapshotSaver({
+          file: snapshotFile(config),
+          prefix: config.deployment.etcd.prefix,
+          state: () => feed,
+          logger,
+        })
+      : undefined;
+  if (saver) cleanups.unshift(() => saver.close());
   let pool: WorkerPool | undefined;
   let adminUrl: string | undefined;
   let controlUrl: string | undefined;
   let statusUrl: string | undefined;
   try {
-    await feed.start((update) => pool?.publish(update));
+    await feed.start((update) => {
+      pool?.publish(update);
+      saver?.changed();
+    }, opened.lastKnownGood);
     cleanups.unshift(() => feed.stop());
+    if (saver && opened.lastKnownGood === undefined) await saver.flush();
     if (count > 0) {
       if (config.apisix.ssl.enable) {
         logger.info('apisix.ssl: HTTPS listeners are not served yet; only node_listen (HTTP)');
@@ -153,6 +170,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
           prefix: config.deployment.etcd.prefix,
           items: () => feed.items(),
           revision: () => feed.revision,
+          feedStatus: () => feed.status(),
           enabledPlugins: () => plugins.http.list().map((p) => p.name),
           schema: () => controlSchema(plugins),
           workers: () => pool?.workers() ?? [],
@@ -168,6 +186,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
       const status = createStatusApi({
         listen: config.apisix.status,
         readiness: () => pool?.readiness() ?? { count: 0, ready: 0 },
+        config: () => feed.status(),
         logger,
       });
       const bound = await status.listen();

@@ -18,6 +18,11 @@ export interface FeedStatus {
   lastError?: string;
   /** How many times the feed re-read the store to heal (compaction, lost watch). */
   resyncs: number;
+  /**
+   * How many events the feed has handed on since it started (watch events and the events of
+   * re-read diffs; a reset counts none). A re-read after compaction adds only what changed.
+   */
+  events: number;
 }
 
 export interface ConfigFeedOptions {
@@ -57,6 +62,7 @@ export class ConfigFeed {
   #staleSince: number | undefined;
   #lastError: string | undefined;
   #resyncs = 0;
+  #events = 0;
 
   constructor(opts: ConfigFeedOptions) {
     this.#store = opts.store;
@@ -99,13 +105,28 @@ export class ConfigFeed {
     return this.#revision;
   }
 
+  /**
+   * In sync or stale, and since when. A store that reports its health (etcd) is asked too: its
+   * client may be retrying a lost connection without the watch ever failing.
+   */
   status(): FeedStatus {
+    let synced = this.#synced;
+    let staleSince = this.#staleSince;
+    let lastError = this.#lastError;
+    const health = this.#store.health?.();
+    if (health !== undefined && !health.connected) {
+      synced = false;
+      const since = health.since ?? Date.now();
+      staleSince = staleSince === undefined ? since : Math.min(staleSince, since);
+      lastError = health.error ?? lastError;
+    }
     return {
-      synced: this.#synced,
+      synced,
       revision: this.#revision,
-      ...(this.#staleSince === undefined ? {} : { staleSince: this.#staleSince }),
-      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      ...(staleSince === undefined ? {} : { staleSince }),
+      ...(lastError === undefined ? {} : { lastError }),
       resyncs: this.#resyncs,
+      events: this.#events,
     };
   }
 
@@ -153,6 +174,7 @@ export class ConfigFeed {
     }
     this.#revision = newest;
     if (!this.#synced) this.#markSynced();
+    this.#events += fresh.length;
     this.#onUpdate({ kind: 'events', revision: this.#revision, events: fresh });
   }
 
@@ -173,6 +195,7 @@ export class ConfigFeed {
           const events = diffItems(this.#items, items, revision);
           for (const event of events) this.#applyLocally(event);
           this.#revision = revision;
+          this.#events += events.length;
           if (events.length > 0) this.#onUpdate({ kind: 'events', revision, events });
         }
         this.#markSynced();

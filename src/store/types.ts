@@ -49,6 +49,19 @@ export interface RangeResult {
   revision: number;
 }
 
+/**
+ * Whether a remote store is reachable, as its client sees it (etcd: the watch stream and the
+ * last call). A client that retries a lost connection forever never ends a watch with an
+ * `error` batch, so this is how a reader learns that what it holds may be stale.
+ */
+export interface StoreHealth {
+  connected: boolean;
+  /** Since when (ms since the epoch) the store has been unreachable; set when not connected. */
+  since?: number;
+  /** The last failure, when not connected. */
+  error?: string;
+}
+
 export interface ConfigStore {
   /** Which backend this is: 'embedded' | 'etcd' | 'yaml'. */
   readonly kind: string;
@@ -73,5 +86,7 @@ export interface ConfigStore {
   compact(revision: number): Promise<void>;
   /** The current revision. */
   revision(): Promise<number>;
+  /** Reachability of a remote store; local stores leave it out (always reachable). */
+  health?(): StoreHealth;
   close(): Promise<void>;
 }

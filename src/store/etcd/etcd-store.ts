@@ -7,12 +7,14 @@ import type {
   PutOptions,
   PutResult,
   RangeResult,
+  StoreHealth,
   Watch,
   WatchBatch,
 } from '../types.js';
 import { createEtcdClient, type EtcdConnectionOptions } from './client.js';
 import { etcdClosed, etcdUnavailable } from './errors.js';
 import { EtcdWatch, failedWatch } from './etcd-watch.js';
+import { ConnectionHealth } from './health.js';
 import { EtcdKv } from './kv-ops.js';
 
 export interface EtcdStoreOptions extends EtcdConnectionOptions {
@@ -40,6 +42,7 @@ export class EtcdStore implements ConfigStore {
   readonly #kv: EtcdKv;
   readonly #logger: Logger;
   readonly #watches = new Set<EtcdWatch>();
+  readonly #health: ConnectionHealth;
   #closed = false;
 
   private constructor(client: Etcd3, opts: EtcdStoreOptions, logger: Logger) {
@@ -47,6 +50,7 @@ export class EtcdStore implements ConfigStore {
     this.#client = client;
     this.#kv = new EtcdKv(client);
     this.#logger = logger;
+    this.#health = new ConnectionHealth(this.#hosts, logger);
   }
 
   /**
@@ -54,14 +58,7 @@ export class EtcdStore implements ConfigStore {
    * Throws GH_ERR_STORE_UNAVAILABLE naming the endpoints when it does not.
    */
   static async open(opts: EtcdStoreOptions): Promise<EtcdStore> {
-    const logger = opts.logger ?? silentLogger();
-    let client: Etcd3;
-    try {
-      client = createEtcdClient(opts, logger);
-    } catch (err) {
-      throw etcdUnavailable(err, opts.hosts);
-    }
-    const store = new EtcdStore(client, opts, logger);
+    const store = EtcdStore.connect(opts);
     try {
       await store.revision();
     } catch (err) {
@@ -69,6 +66,27 @@ export class EtcdStore implements ConfigStore {
       throw err;
     }
     return store;
+  }
+
+  /**
+   * The store without the check that etcd answers: for a node that starts from its
+   * last-known-good snapshot while etcd is away, and catches up once it answers.
+   * Throws only for a bad configuration (no endpoint, unreadable TLS files).
+   */
+  static connect(opts: EtcdStoreOptions): EtcdStore {
+    const logger = opts.logger ?? silentLogger();
+    let client: Etcd3;
+    try {
+      client = createEtcdClient(opts, logger);
+    } catch (err) {
+      throw etcdUnavailable(err, opts.hosts);
+    }
+    return new EtcdStore(client, opts, logger);
+  }
+
+  /** Reachable or not, and since when (the watch stream and the last call). */
+  health(): StoreHealth {
+    return this.#health.snapshot();
   }
 
   range(prefix: string): Promise<RangeResult> {
@@ -98,6 +116,10 @@ export class EtcdStore implements ConfigStore {
       logger: this.#logger,
       compactedAfter: (revision) => this.#kv.compactedAfter(revision),
       onDone: (w) => this.#watches.delete(w),
+      onConnection: (up, err) => {
+        if (up) this.#health.streamConnected();
+        else this.#health.streamLost(err?.message ?? 'watch stream lost');
+      },
     });
     this.#watches.add(watch);
     return watch;
@@ -122,10 +144,17 @@ export class EtcdStore implements ConfigStore {
 
   async #call<T>(op: () => Promise<T>): Promise<T> {
     if (this.#closed) throw etcdClosed(this.#hosts);
+    let result: T;
     try {
-      return await op();
+      result = await op();
     } catch (err) {
-      throw this.#closed ? etcdClosed(this.#hosts) : etcdUnavailable(err, this.#hosts);
+      if (this.#closed) throw etcdClosed(this.#hosts);
+      const error = etcdUnavailable(err, this.#hosts);
+      // A refused compare-and-set is etcd answering, not etcd being away.
+      if (error.code === 'GH_ERR_STORE_UNAVAILABLE') this.#health.callFailed(error.message);
+      throw error;
     }
+    this.#health.callSucceeded();
+    return result;
   }
 }

@@ -9,6 +9,8 @@ export interface EtcdWatchDeps {
   /** Where etcd's history starts now if `revision` was compacted away, else undefined. */
   compactedAfter(revision: number): Promise<number | undefined>;
   onDone(w: EtcdWatch): void;
+  /** The watch stream came up (true) or was lost (false, with etcd3's error). */
+  onConnection?(up: boolean, error?: Error): void;
 }
 
 /**
@@ -53,7 +55,7 @@ export class EtcdWatch implements Watch {
     this.#watcher = builder.watcher();
     this.#watcher.on('connected', (res) => this.#connected(res));
     this.#watcher.on('data', (res) => this.#data(res));
-    this.#watcher.on('disconnected', () => this.#disconnected());
+    this.#watcher.on('disconnected', (err) => this.#disconnected(err));
     this.#watcher.on('error', (err) => this.#canceledByEtcd(err));
   }
 
@@ -82,6 +84,7 @@ export class EtcdWatch implements Watch {
   }
 
   #connected(res: IWatchResponse): void {
+    if (!this.#done) this.#deps.onConnection?.(true);
     // A live-only watch starts after the revision etcd created it at: resume from there.
     if (this.#next === 0) this.#next = revisionOf(res.header) + 1;
   }
@@ -103,7 +106,8 @@ export class EtcdWatch implements Watch {
     }
   }
 
-  #disconnected(): void {
+  #disconnected(err: Error): void {
+    if (!this.#done) this.#deps.onConnection?.(false, err);
     // etcd3 re-creates the watcher from request.start_revision after its back-off.
     if (this.#next > 0) this.#watcher.request.start_revision = String(this.#next);
   }
