@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { PickContext, RuntimeUpstream, UpstreamNode } from '../upstream/runtime.js';
 import type { TimeoutMs } from '../upstream/settings.js';
 import { sendErrorPage } from './error-pages.js';
+import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
 import { HOST_VALUE_INDEX } from './request-headers.js';
 import { downstreamHeaders } from './response-headers.js';
 
@@ -11,6 +12,8 @@ export interface ExchangeShared {
   /** The Server header value: `APISIX/<version>` or `APISIX`. */
   readonly server: string;
   readonly showUpstreamStatus: boolean;
+  /** `client_max_body_size` in bytes for bodies without Content-Length; 0 = unlimited. */
+  readonly maxBody: number;
   readonly onFinished: (ex: Exchange, status: number) => void;
 }
 
@@ -19,6 +22,7 @@ const TIMEOUTS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  'GH_ERR_PROXY_SEND_TIMEOUT',
 ]);
 
 const kExchange = Symbol('exchange');
@@ -39,7 +43,7 @@ function onResponseDrain(this: Tagged): void {
  * byte retries the next node (spec §5.3: `retries`, `retry_timeout`), else answers 502/504.
  * The object is its own dispatch handler and its own PickContext.
  */
-export class Exchange implements Dispatcher.DispatchHandler, PickContext {
+export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOwner {
   tried: Set<string> | undefined = undefined;
   hashKey: string | undefined;
   readonly #req: IncomingMessage;
@@ -48,7 +52,7 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext {
   readonly #headers: string[];
   readonly #shared: ExchangeShared;
   readonly #timeouts: TimeoutMs;
-  readonly #body: IncomingMessage | null;
+  readonly #body: RequestBody | null;
   readonly #clientHost: string;
   #triesLeft: number;
   #deadline = 0;
@@ -81,7 +85,7 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext {
     const hasBody =
       h['transfer-encoding'] !== undefined ||
       (h['content-length'] !== undefined && h['content-length'] !== '0');
-    this.#body = hasBody ? req : null;
+    this.#body = hasBody ? new RequestBody(req, shared.maxBody, timeouts.send, this) : null;
   }
 
   get upstream(): RuntimeUpstream {
@@ -162,6 +166,11 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext {
   onError(err: Error): void {
     if (this.#done) return;
     const res = this.#res;
+    if (err instanceof BodyError && err.code === 'GH_ERR_PROXY_BODY_TOO_LARGE') {
+      this.#report(false);
+      this.#tooLarge();
+      return;
+    }
     if (res.headersSent) {
       // Mid-body: the status is out; all that is left is to cut the client off.
       this.#report(true);
@@ -190,6 +199,13 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext {
     this.#abort?.();
   }
 
+  /** The request body failed a check while streaming: end this try (→ onError). */
+  bodyFailed(err: BodyError): void {
+    if (this.#done) return;
+    if (this.#abort !== undefined) this.#abort(err);
+    else this.onError(err);
+  }
+
   resumeUpstream(): void {
     this.#resume?.();
   }
@@ -212,6 +228,20 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext {
     sendErrorPage(this.#res, status, this.#shared.server, extra);
   }
 
+  /** nginx: 413, and the connection is closed once the rest of the body has been read away. */
+  #tooLarge(): void {
+    const res = this.#res;
+    if (res.headersSent) {
+      this.#finish(res.statusCode);
+      res.destroy();
+      return;
+    }
+    this.#finish(413);
+    res.shouldKeepAlive = false;
+    sendErrorPage(res, 413, this.#shared.server);
+    this.#req.resume();
+  }
+
   #report(failed: boolean): void {
     if (this.#up.learns && this.#node !== undefined) {
       this.#up.done(this.#node, performance.now() - this.#startedAt, failed);
@@ -222,6 +252,7 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext {
     if (this.#done) return;
     this.#done = true;
     this.#res[kExchange] = undefined;
+    if (this.#body !== null && !this.#body.readableEnded) this.#body.destroy();
     this.#shared.onFinished(this, status);
   }
 }

@@ -74,6 +74,7 @@ class Proxy_ {
     this.#shared = {
       server: this.#server,
       showUpstreamStatus: opts.showUpstreamStatus === true,
+      maxBody: this.#maxBody,
       onFinished: () => this.#finished(),
     };
     this.handler = {

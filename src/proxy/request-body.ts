@@ -1,0 +1,158 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** Why a request body stopped flowing upstream; the exchange maps it to a status. */
+export class BodyError extends Error {
+  constructor(
+    readonly code: 'GH_ERR_PROXY_BODY_TOO_LARGE' | 'GH_ERR_PROXY_SEND_TIMEOUT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Module-level listeners (`this` is the client request): no closure per request. */
+function onClientData(this: Tagged, chunk: Buffer): void {
+  this[kBody]?.fromClient(chunk);
+}
+function onClientEnd(this: Tagged): void {
+  this[kBody]?.push(null);
+}
+function onClientError(this: Tagged, err: Error): void {
+  this[kBody]?.destroy(err);
+}
+function onSendTimeout(this: RequestBody): void {
+  this.fail(new BodyError('GH_ERR_PROXY_SEND_TIMEOUT', 'upstream timed out while sending request'));
+}
+
+/** Who is told when the body fails a check (the exchange: no closure per request). */
+export interface BodyOwner {
+  bodyFailed(err: BodyError): void;
+}
+
+const kBody = Symbol('requestBody');
+type Tagged = IncomingMessage & { [kBody]?: RequestBody };
+
+/**
+ * The client's request body as undici reads it: a pass-through Readable over the IncomingMessage
+ * that adds the two checks nginx makes while a body is transferred.
+ *
+ * - `client_max_body_size` for a body without Content-Length (chunked): the bytes are counted as
+ *   they stream, and past the limit the body fails with GH_ERR_PROXY_BODY_TOO_LARGE (→ 413).
+ *   A body with a Content-Length over the limit never gets here: it is refused before routing.
+ * - `timeout.send` (nginx `proxy_send_timeout`: "between two successive write operations"):
+ *   undici pauses its body source while the upstream socket does not take more (`write` returned
+ *   false) and resumes it on `drain`. The time spent paused is the time the upstream received
+ *   nothing, so a timer runs only while paused and fails the body with GH_ERR_PROXY_SEND_TIMEOUT
+ *   (→ 504, as nginx's "upstream timed out ... while sending request to upstream"). A slow client
+ *   is not a send timeout: while undici waits for client bytes it is not paused.
+ *
+ * The client request is read only once undici pulls (so nothing flows before it listens), and it
+ * is paused whenever the wrapper's buffer is full (back-pressure both ways). Destroying the
+ * wrapper (undici does on abort) leaves the client connection alone, so a 413 can still be sent.
+ */
+export class RequestBody extends Readable {
+  readonly #req: Tagged;
+  readonly #limit: number;
+  readonly #sendMs: number;
+  readonly #owner: BodyOwner;
+  #size = 0;
+  #reading = false;
+  #failed = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param limit bytes allowed without a Content-Length; 0 = no limit.
+   * @param sendMs the send timeout; 0 = none.
+   * @param owner told once when the body fails one of its checks (the exchange aborts the try).
+   */
+  constructor(req: IncomingMessage, limit: number, sendMs: number, owner: BodyOwner) {
+    super();
+    this.#req = req;
+    this.#limit = req.headers['content-length'] === undefined ? limit : 0;
+    this.#sendMs = sendMs;
+    this.#owner = owner;
+    if (sendMs > 0) {
+      this.on('pause', armSendTimer);
+      this.on('resume', disarmSendTimer);
+      this.once('end', disarmSendTimer);
+    }
+  }
+
+  /** Bytes read from the client so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  override _read(): void {
+    const req = this.#req;
+    if (this.#reading) {
+      req.resume();
+      return;
+    }
+    if (this.#failed) return;
+    this.#reading = true;
+    req[kBody] = this;
+    req.on('data', onClientData);
+    req.once('end', onClientEnd);
+    req.once('error', onClientError);
+  }
+
+  /** One chunk from the client. */
+  fromClient(chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#limit > 0 && this.#size > this.#limit) {
+      this.fail(
+        new BodyError(
+          'GH_ERR_PROXY_BODY_TOO_LARGE',
+          'client intended to send too large chunked body',
+        ),
+      );
+      return;
+    }
+    if (!this.push(chunk)) this.#req.pause();
+  }
+
+  /** Stops reading the client and reports `err`, once. */
+  fail(err: BodyError): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#detach();
+    this.#owner.bodyFailed(err);
+  }
+
+  /** Starts or restarts the send timer (undici paused this source). */
+  armSendTimer(): void {
+    clearTimeout(this.#timer);
+    if (this.#failed || this.destroyed) return;
+    this.#timer = setTimeout(onSendTimeout.bind(this), this.#sendMs);
+    this.#timer.unref();
+  }
+
+  disarmSendTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#detach();
+    cb(err);
+  }
+
+  #detach(): void {
+    this.disarmSendTimer();
+    const req = this.#req;
+    if (req[kBody] !== this) return;
+    req[kBody] = undefined;
+    req.off('data', onClientData);
+    req.off('end', onClientEnd);
+    req.off('error', onClientError);
+  }
+}
+
+function armSendTimer(this: RequestBody): void {
+  this.armSendTimer();
+}
+function disarmSendTimer(this: RequestBody): void {
+  this.disarmSendTimer();
+}
