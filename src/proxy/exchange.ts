@@ -94,7 +94,8 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
 
   start(): void {
     this.#res[kExchange] = this;
-    this.#res.once('close', onResponseClose);
+    // `on`, not `once` (which wraps the listener in a new closure): a response closes once.
+    this.#res.on('close', onResponseClose);
     const retryMs = this.#up.settings.retryTimeoutMs;
     if (retryMs > 0) this.#deadline = Date.now() + retryMs;
     this.#try();

@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import type { DataPlaneState } from '../snapshot/state.js';
-import type { MatchedRoute } from '../snapshot/types.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import { timeoutMs } from '../upstream/settings.js';
-import { addressMatcher, clientAddress, type ClientAddressFn } from './client-address.js';
+import { RealIp, type Peer } from './client-address.js';
 import { sendErrorPage, sendRouteNotFound } from './error-pages.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
 import { normalizePath } from './normalize-path.js';
@@ -15,6 +13,17 @@ import { upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
 
+/** A WebSocket handshake that passed matching and the pre-proxy checks. */
+export interface Admitted {
+  readonly facts: RequestFacts;
+  readonly upstream: RuntimeUpstream;
+  readonly peer: Peer;
+  /** The client is in `apisix.trusted_addresses`. */
+  readonly trusted: boolean;
+  /** The Server header value. */
+  readonly server: string;
+}
+
 export interface ProxyHandler {
   /** node:http / node:https `request` listener (bound: pass it as is). */
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,13 +31,6 @@ export interface ProxyHandler {
   readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Waits for in-flight exchanges to end (after the listeners stopped accepting). */
   readonly close: () => Promise<void>;
-}
-
-/** A request that passed matching and the pre-proxy checks, ready to forward. */
-export interface Admitted {
-  readonly facts: RequestFacts;
-  readonly matched: MatchedRoute<RuntimeUpstream>;
-  readonly upstream: RuntimeUpstream;
 }
 
 /**
@@ -49,8 +51,7 @@ export function createProxyHandler(
 class Proxy_ {
   readonly handler: ProxyHandler;
   readonly #state: DataPlaneState<RuntimeUpstream>;
-  readonly #clientAddr: ClientAddressFn;
-  readonly #trusted: (ip: string) => boolean;
+  readonly #realIp: RealIp;
   readonly #server: string;
   readonly #maxBody: number;
   readonly #phases: PhaseRunner;
@@ -62,12 +63,14 @@ class Proxy_ {
   constructor(state: DataPlaneState<RuntimeUpstream>, opts: ProxyOptions) {
     this.#state = state;
     this.#opts = opts;
-    this.#clientAddr = clientAddress({
-      header: opts.realIpHeader ?? 'X-Real-IP',
-      from: opts.realIpFrom ?? [],
-      recursive: opts.realIpRecursive === true,
-    });
-    this.#trusted = addressMatcher(opts.trustedAddresses ?? []);
+    this.#realIp = new RealIp(
+      {
+        header: opts.realIpHeader ?? 'X-Real-IP',
+        from: opts.realIpFrom ?? [],
+        recursive: opts.realIpRecursive === true,
+      },
+      opts.trustedAddresses ?? [],
+    );
     this.#server = opts.serverTokens === false ? 'APISIX' : `APISIX/${opts.version}`;
     this.#maxBody = opts.clientMaxBodySize ?? 0;
     this.#phases = opts.phases ?? NO_PHASES;
@@ -84,58 +87,71 @@ class Proxy_ {
     };
   }
 
-  /** Everything before forwarding; undefined when a response was already sent. */
-  #admit(req: IncomingMessage, res: ServerResponse): Admitted | undefined {
+  /**
+   * Everything before forwarding: the composed route with a usable upstream, or undefined when a
+   * response was already sent. `facts` is filled in for the caller (no result object per request).
+   */
+  #admit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    peer: Peer,
+  ): RequestFacts | undefined {
     const path = normalizePath(req.url ?? '/');
     if (path === undefined) {
       sendErrorPage(res, 400, this.#server);
       return undefined;
     }
-    const scheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
     const facts = new RequestFacts(
       req,
       path,
       req.headers.host ?? '',
-      this.#clientAddr(req),
-      scheme,
+      this.#realIp.clientAddress(req, peer),
+      peer.scheme,
     );
-    const matched = this.#state.match(facts);
-    if (matched === undefined) {
+    const route = this.#state.matchRoute(facts);
+    if (route === undefined) {
       sendRouteNotFound(res, this.#server);
       return undefined;
     }
-    const route = matched.route;
     if (route.failure !== undefined) {
       this.#opts.logger.error({ route: route.id, reason: route.failure.reason }, 'route unusable');
       sendErrorPage(res, route.failure.status, this.#server);
       return undefined;
     }
-    if (this.#maxBody > 0 && Number(req.headers['content-length'] ?? 0) > this.#maxBody) {
-      sendErrorPage(res, 413, this.#server);
-      return undefined;
+    if (this.#maxBody > 0) {
+      const length = req.headers['content-length'];
+      if (length !== undefined && Number(length) > this.#maxBody) {
+        sendErrorPage(res, 413, this.#server);
+        return undefined;
+      }
     }
     // Plugin seam: global rules and route plugins, rewrite then access (spec §10). The runner
     // is skipped entirely while no plugin is configured on the route.
     if (this.#phases !== NO_PHASES && this.#runPhases(req, res, route.plugins)) return undefined;
-    const upstream = route.upstream!;
-    if (upstream.empty) {
+    if (route.upstream!.empty) {
       sendErrorPage(res, 503, this.#server);
       return undefined;
     }
-    return { facts, matched, upstream };
+    facts.route = route;
+    return facts;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const admitted = this.#admit(req, res);
-    if (admitted === undefined) return;
-    const { facts, matched, upstream } = admitted;
-    const route = matched.route;
-    const headers = upstreamHeaders(req, {
-      clientAddr: facts.remoteAddr,
-      scheme: facts.scheme,
-      serverPort: req.socket.localPort ?? 0,
-      trusted: this.#trusted(facts.remoteAddr),
-    });
+    const peer = this.#realIp.peer(req);
+    const facts = this.#admit(req, res, peer);
+    if (facts === undefined) return;
+    this.#forward(req, res, facts, peer);
+  }
+
+  #forward(req: IncomingMessage, res: ServerResponse, facts: RequestFacts, peer: Peer): void {
+    const route = facts.route!;
+    const upstream = route.upstream!;
+    const headers = upstreamHeaders(
+      req,
+      facts.remoteAddr,
+      peer,
+      this.#realIp.trusted(facts.remoteAddr, peer),
+    );
     const timeouts =
       route.timeout === undefined ? upstream.settings.timeout : timeoutMs(route.timeout)!;
     const hashKey =
@@ -146,21 +162,22 @@ class Proxy_ {
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const res = refuseUpgrade(req, socket);
-    const admitted = this.#admit(req, res);
-    if (admitted === undefined) return;
-    if (!admitted.matched.route.enableWebsocket) {
+    const peer = this.#realIp.peer(req);
+    const facts = this.#admit(req, res, peer);
+    if (facts === undefined) return;
+    const route = facts.route!;
+    if (!route.enableWebsocket) {
       // As nginx without `Upgrade` passed on: an ordinary request, answered on this socket.
-      this.#onRequest(req, res);
+      this.#forward(req, res, facts, peer);
       return;
     }
-    proxyWebSocket(
-      req,
-      socket,
-      head,
-      admitted,
-      this.#server,
-      this.#trusted(admitted.facts.remoteAddr),
-    );
+    proxyWebSocket(req, socket, head, {
+      facts,
+      upstream: route.upstream!,
+      peer,
+      trusted: this.#realIp.trusted(facts.remoteAddr, peer),
+      server: this.#server,
+    });
   }
 
   #runPhases(

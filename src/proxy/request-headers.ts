@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Peer } from './client-address.js';
 
 /** Never forwarded: hop-by-hop (RFC 9110 §7.6.1), and what the proxy sets itself. */
 const DROP = new Set([
@@ -25,44 +26,52 @@ const DROP = new Set([
 /** Where the Host value sits in the array: it changes per try with `pass_host: node`. */
 export const HOST_VALUE_INDEX = 1;
 
-export interface ForwardFacts {
-  readonly clientAddr: string;
-  readonly scheme: string;
-  /** `$server_port`: the listener's port. */
-  readonly serverPort: number;
-  /** The peer is in `apisix.trusted_addresses`: its X-Forwarded-Proto/Host/Port are kept. */
-  readonly trusted: boolean;
-}
-
 /**
  * The request headers sent upstream, as a flat name/value array (the form undici takes without
  * copying into an object): the client's headers minus hop-by-hop ones and those named by
  * `Connection`, then Host (a placeholder at HOST_VALUE_INDEX, filled per try), X-Real-IP,
  * X-Forwarded-For (appended) and X-Forwarded-Proto/Host/Port as APISIX sets them (spec §5.4).
+ * `trusted`: the client is in `apisix.trusted_addresses`, so its X-Forwarded-Proto/Host/Port
+ * (and Forwarded) are kept.
  */
-export function upstreamHeaders(req: IncomingMessage, facts: ForwardFacts): string[] {
+export function upstreamHeaders(
+  req: IncomingMessage,
+  clientAddr: string,
+  peer: Peer,
+  trusted: boolean,
+): string[] {
   const raw = req.rawHeaders;
+  const h = req.headers;
   const out = ['host', ''];
-  const named = connectionTokens(req.headers.connection);
+  const named = h.connection === undefined ? undefined : connectionTokens(h.connection);
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
     if (DROP.has(lower) || (named !== undefined && named.has(lower))) continue;
     out.push(name, raw[i + 1]!);
   }
-  const h = req.headers;
-  out.push('x-real-ip', facts.clientAddr);
+  out.push('x-real-ip', clientAddr);
   const sent = h['x-forwarded-for'];
   const xff = Array.isArray(sent) ? sent.join(', ') : sent;
-  out.push('x-forwarded-for', xff === undefined ? facts.clientAddr : `${xff}, ${facts.clientAddr}`);
+  out.push('x-forwarded-for', xff === undefined ? clientAddr : `${xff}, ${clientAddr}`);
   const httpHost = h.host ?? '';
-  const portInHost = /:(\d+)$/.exec(httpHost)?.[1];
-  pushForwarded(out, 'x-forwarded-proto', facts.scheme, facts.trusted, h['x-forwarded-proto']);
-  pushForwarded(out, 'x-forwarded-host', httpHost, facts.trusted, h['x-forwarded-host']);
-  const port = portInHost ?? String(facts.serverPort);
-  pushForwarded(out, 'x-forwarded-port', port, facts.trusted, h['x-forwarded-port']);
-  if (facts.trusted && typeof h.forwarded === 'string') out.push('forwarded', h.forwarded);
+  pushForwarded(out, 'x-forwarded-proto', peer.scheme, trusted, h['x-forwarded-proto']);
+  pushForwarded(out, 'x-forwarded-host', httpHost, trusted, h['x-forwarded-host']);
+  const port = portOf(httpHost) ?? peer.serverPort;
+  pushForwarded(out, 'x-forwarded-port', port, trusted, h['x-forwarded-port']);
+  if (trusted && typeof h.forwarded === 'string') out.push('forwarded', h.forwarded);
   return out;
+}
+
+/** The digits after the Host value's last ':', if it ends in `:<digits>` (no regex). */
+function portOf(host: string): string | undefined {
+  const colon = host.lastIndexOf(':');
+  if (colon < 0 || colon === host.length - 1) return undefined;
+  for (let i = colon + 1; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  return host.slice(colon + 1);
 }
 
 function pushForwarded(
@@ -77,8 +86,7 @@ function pushForwarded(
   else if (value !== '') out.push(name, value);
 }
 
-function connectionTokens(value: string | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+function connectionTokens(value: string): Set<string> | undefined {
   const lower = value.toLowerCase();
   if (lower === 'keep-alive' || lower === 'close' || lower === 'upgrade') return undefined;
   return new Set(lower.split(',').map((t) => t.trim()));

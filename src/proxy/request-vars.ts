@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { MatchRequest, RequestVars } from '../snapshot/types.js';
+import type { MatchRequest, RequestVars, ResolvedRoute, RouteParams } from '../snapshot/types.js';
+import type { RuntimeUpstream } from '../upstream/runtime.js';
 
 /**
  * One request as the router and plugins read it: the match inputs, and nginx-style variables
@@ -16,6 +17,9 @@ export class RequestFacts implements MatchRequest, RequestVars {
   readonly remoteAddr: string;
   readonly scheme: string;
   readonly vars: RequestVars = this;
+  /** Set once matched: the composed route, and a parameter route's captures. */
+  route: ResolvedRoute<RuntimeUpstream> | undefined = undefined;
+  params: RouteParams | undefined = undefined;
   #query: URLSearchParams | undefined;
   #cookies: Map<string, string> | undefined;
 

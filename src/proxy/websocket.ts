@@ -32,9 +32,8 @@ export function proxyWebSocket(
   socket: Duplex,
   head: Buffer,
   admitted: Admitted,
-  server: string,
-  trusted: boolean,
 ): void {
+  const server = admitted.server;
   const up = admitted.upstream;
   const node = up.pick({ hashKey: admitted.facts.remoteAddr });
   if (node === undefined) {
@@ -42,12 +41,7 @@ export function proxyWebSocket(
     return;
   }
   const s = up.settings;
-  const headers = upstreamHeaders(req, {
-    clientAddr: admitted.facts.remoteAddr,
-    scheme: admitted.facts.scheme,
-    serverPort: req.socket.localPort ?? 0,
-    trusted,
-  });
+  const headers = upstreamHeaders(req, admitted.facts.remoteAddr, admitted.peer, admitted.trusted);
   const clientHost = req.headers.host ?? '';
   headers[HOST_VALUE_INDEX] =
     s.passHost === 'node'

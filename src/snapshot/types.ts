@@ -104,6 +104,9 @@ export interface ResolvedRoute<U> {
 }
 
 /** A router match with the resolved route. */
+/** `uri_param_<name>` captures of a parameter route. */
+export type RouteParams = Readonly<Record<string, string>>;
+
 export interface MatchedRoute<U> {
   readonly route: ResolvedRoute<U>;
   /** `uri_param_<name>` captures of parameter routes. */

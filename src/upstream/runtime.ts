@@ -42,6 +42,8 @@ export class RuntimeUpstream {
   #nodes: readonly ResolvedNode[];
   #picker: Picker;
   #hostHeaders = new Map<string, string>();
+  /** Read per request: computed when the nodes change, not per read. */
+  #empty: boolean;
   readonly #pools: PoolSet;
   #closed = false;
 
@@ -54,6 +56,7 @@ export class RuntimeUpstream {
     this.hashKey =
       s.type === 'chash' ? compileHashKey({ hash_on: s.hashOn, key: s.key }) : undefined;
     this.#nodes = nodes;
+    this.#empty = !nodes.some((n) => n.weight > 0);
     this.#picker = createPicker(s.type, nodes);
     this.#indexHosts(nodes);
     this.#pools = new PoolSet({
@@ -68,7 +71,7 @@ export class RuntimeUpstream {
 
   /** No usable node at all (empty list, or every weight 0): APISIX answers 503. */
   get empty(): boolean {
-    return !this.#nodes.some((n) => n.weight > 0);
+    return this.#empty;
   }
 
   get nodes(): readonly ResolvedNode[] {
@@ -126,6 +129,7 @@ export class RuntimeUpstream {
         if (this.#closed) return;
         this.#picker = createPicker(this.settings.type, resolved);
         this.#nodes = resolved;
+        this.#empty = !resolved.some((n) => n.weight > 0);
         this.#indexHosts(resolved);
       },
       (err: unknown) => deps.logger.error({ upstream: this.key, err }, 'node resolution failed'),
