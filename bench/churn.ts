@@ -3,9 +3,16 @@
  * writes (the baseline, same run) and once while 50 route writes per second go through the Admin
  * API (each to a different route of the mix). One worker.
  *
- *   npx tsc -p . && node dist/bench/churn.js [routes=10000] [seconds=10] [writesPerSecond=50]
+ * Besides req/s and latency it accounts for CPU in each phase (from /proc): the worker, the
+ * primary (Admin API, store, feed, IPC), this process (the upstream and the Admin API client),
+ * and the whole machine, so that a drop can be told apart between "the worker applies too
+ * slowly" (its CPU per request rises) and "the worker gets less CPU" (two cores shared by wrk,
+ * the upstream, the primary and the worker).
+ *
+ *   npx tsc -p . && node dist/bench/churn.js [routes=10000] [seconds=10] [writesPerSecond=50] [rounds=1]
  */
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import {
   KEY,
   mixedRoute,
@@ -13,49 +20,171 @@ import {
   startGateway,
   startUpstream,
   wrk,
+  type WrkResult,
 } from './route-scale-gateway.js';
 
 const routes = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 10);
 const perSecond = Number(process.argv[4] ?? 50);
+const rounds = Number(process.argv[5] ?? 1);
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** CPU ms of one process (all threads) from /proc. */
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+/** Busy and total CPU ms of the machine from /proc/stat. */
+function machineMs(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
+}
+
+interface Sample {
+  worker: number;
+  primary: number;
+  self: number;
+  busy: number;
+  total: number;
+}
+
+function sample(workerPid: number, primaryPid: number): Sample {
+  const u = process.cpuUsage();
+  const m = machineMs();
+  return {
+    worker: procCpuMs(workerPid),
+    primary: procCpuMs(primaryPid),
+    self: (u.user + u.system) / 1000,
+    busy: m.busy,
+    total: m.total,
+  };
+}
+
+interface Phase extends WrkResult {
+  cpu: Sample;
+  writes: number;
+  failed: number;
+  writeMs: number[];
+}
+
 const upstream = await startUpstream();
 const prefix = await preparePrefix(routes, upstream.port);
 const gw = await startGateway(prefix, 1);
 const url = `http://127.0.0.1:${gw.http}/exact/0`;
-try {
-  await wrk(url, 2);
-  const quiet = await wrk(url, seconds);
+const workers = (await (
+  await fetch(`http://127.0.0.1:${gw.control}/v1/gatehouse/workers`)
+).json()) as { pid: number }[];
+const workerPid = workers[0]!.pid;
+const primaryPid = gw.child.pid!;
+// PIN=1: the worker alone on CPU 0; the primary, wrk, the upstream and the Admin API client on
+// CPU 1. Then the writes' cost in the primary cannot take CPU from the worker, and what is left
+// of a drop is the worker's own apply path.
+if (process.env['PIN'] === '1') {
+  const pin = (cpu: number, pid: number) =>
+    execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+  pin(0, workerPid);
+  pin(1, primaryPid);
+  pin(1, process.pid);
+  process.env['WRK_CPU'] = '1';
+}
+let writeSeq = 0;
+
+async function phase(withWrites: boolean): Promise<Phase> {
   let writes = 0;
   let failed = 0;
-  const timer = setInterval(() => {
-    const i = 1 + ((writes * 7919) % (routes - 1));
-    writes++;
-    fetch(`http://127.0.0.1:${gw.admin}/apisix/admin/routes/${i}`, {
+  const writeMs: number[] = [];
+  const timer = withWrites
+    ? setInterval(() => {
+        const i = 1 + ((writeSeq * 7919) % (routes - 1));
+        writeSeq++;
+        writes++;
+        const t0 = performance.now();
+        fetch(`http://127.0.0.1:${gw.admin}/apisix/admin/routes/${i}`, {
+          method: 'PUT',
+          headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...mixedRoute(i, upstream.port), desc: `w${writeSeq}` }),
+        })
+          .then((res) => {
+            if (res.status >= 300) failed++;
+            writeMs.push(performance.now() - t0);
+            return res.arrayBuffer();
+          })
+          .catch(() => failed++);
+      }, 1000 / perSecond)
+    : undefined;
+  const before = sample(workerPid, primaryPid);
+  const r = await wrk(url, seconds);
+  const after = sample(workerPid, primaryPid);
+  clearInterval(timer);
+  const cpu: Sample = {
+    worker: after.worker - before.worker,
+    primary: after.primary - before.primary,
+    self: after.self - before.self,
+    busy: after.busy - before.busy,
+    total: after.total - before.total,
+  };
+  return { ...r, cpu, writes, failed, writeMs };
+}
+
+const pct = (ms: number, total: number): string => ((100 * ms) / total).toFixed(0).padStart(4);
+try {
+  // Warm-up, wrk and the Admin API client alike: the first fetch() of a Node process loads and
+  // compiles undici (~0.1-0.5 s with the event loop blocked), and this process is also the
+  // upstream; without this the first write phase shows that stall as a latency spike.
+  await wrk(url, 2);
+  for (let w = 0; w < 20; w++) {
+    const i = 1 + ((writeSeq++ * 7919) % (routes - 1));
+    const res = await fetch(`http://127.0.0.1:${gw.admin}/apisix/admin/routes/${i}`, {
       method: 'PUT',
       headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...mixedRoute(i, upstream.port), desc: `w${writes}` }),
-    })
-      .then((res) => {
-        if (res.status >= 300) failed++;
-        return res.arrayBuffer();
-      })
-      .catch(() => failed++);
-  }, 1000 / perSecond);
-  const busy = await wrk(url, seconds);
-  clearInterval(timer);
+      body: JSON.stringify({ ...mixedRoute(i, upstream.port), desc: `warm${w}` }),
+    });
+    await res.arrayBuffer();
+  }
+  const rows: [string, Phase][] = [];
+  for (let r = 0; r < rounds; r++) {
+    rows.push(['no writes (baseline)', await phase(false)]);
+    rows.push([`${perSecond} route writes/s`, await phase(true)]);
+  }
   console.log(`\n${routes} routes, one worker, wrk -t1 -c32 ${seconds}s on /exact/0\n`);
-  console.log('| run                          |   req/s | p50 ms | p99 ms | errors |');
-  console.log('| ---------------------------- | ------: | -----: | -----: | -----: |');
-  const row = (name: string, r: { rps: number; p50ms: number; p99ms: number; errors: number }) =>
-    console.log(
-      `| ${name.padEnd(28)} | ${r.rps.toFixed(0).padStart(7)} | ${r.p50ms.toFixed(2).padStart(6)} | ${r.p99ms.toFixed(2).padStart(6)} | ${String(r.errors).padStart(6)} |`,
-    );
-  row('no writes (baseline)', quiet);
-  row(`${perSecond} route writes/s`, busy);
   console.log(
-    `\nthroughput with writes: ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of baseline; ` +
-      `p99 ${(busy.p99ms / quiet.p99ms).toFixed(2)}x; ${writes} writes sent, ${failed} failed`,
+    '| run                  |   req/s | p50 ms | p99 ms | errors | worker µs/req | worker % | primary % | upstream+client % | rest (wrk, other) % | machine busy % |',
   );
+  console.log(
+    '| -------------------- | ------: | -----: | -----: | -----: | ------------: | -------: | --------: | ----------------: | ------------------: | -------------: |',
+  );
+  const coreMs = seconds * 1000;
+  for (const [name, p] of rows) {
+    const c = p.cpu;
+    const rest = c.busy - c.worker - c.primary - c.self;
+    const usPerReq = (1000 * c.worker) / (p.rps * seconds);
+    console.log(
+      `| ${name.padEnd(20)} | ${p.rps.toFixed(0).padStart(7)} | ${p.p50ms.toFixed(2).padStart(6)} | ${p.p99ms.toFixed(2).padStart(6)} | ${String(p.errors).padStart(6)} | ${usPerReq.toFixed(1).padStart(13)} | ${pct(c.worker, coreMs).padStart(8)} | ${pct(c.primary, coreMs).padStart(9)} | ${pct(c.self, coreMs).padStart(17)} | ${pct(rest, coreMs).padStart(19)} | ${pct(c.busy, c.total / 2).padStart(14)} |`,
+    );
+  }
+  console.log('\n(CPU % of one core over the wrk run; the machine has 2 cores = 200 %.)');
+  for (let i = 0; i + 1 < rows.length; i += 2) {
+    const quiet = rows[i]![1];
+    const busy = rows[i + 1]![1];
+    const w = busy.writeMs.sort((a, b) => a - b);
+    const q = (f: number) =>
+      (w[Math.min(w.length - 1, Math.floor(f * w.length))] ?? NaN).toFixed(1);
+    console.log(
+      `round ${i / 2 + 1}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of baseline; ` +
+        `p99 ${(busy.p99ms / quiet.p99ms).toFixed(2)}x; ${busy.writes} writes sent, ${busy.failed} failed; ` +
+        `write latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; primary CPU per write ${(busy.cpu.primary / Math.max(1, busy.writes)).toFixed(2)} ms ` +
+        `(${(busy.cpu.primary - quiet.cpu.primary).toFixed(0)} ms more than without writes)`,
+    );
+  }
 } finally {
   await gw.stop();
   upstream.server.close();

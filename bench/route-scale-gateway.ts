@@ -47,7 +47,9 @@ export interface BenchGateway {
 
 /** A prefix whose embedded store holds `count` mixed routes (written before the gateway starts). */
 export async function preparePrefix(count: number, upstreamPort: number): Promise<string> {
-  const outDir = fileURLToPath(new URL('./out/', import.meta.url));
+  // GW_PREFIX_DIR: where the gateway prefix (and its SQLite store) goes, e.g. /dev/shm to take
+  // the disk's fsync out of a measurement.
+  const outDir = process.env['GW_PREFIX_DIR'] ?? fileURLToPath(new URL('./out/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const prefix = mkdtempSync(join(outDir, 'gw-'));
   mkdirSync(join(prefix, 'data'));
@@ -101,7 +103,9 @@ export async function startGateway(prefix: string, workers: number): Promise<Ben
     ].join('\n'),
   );
   const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, 'start', '-c', config], {
+  // GW_NODE_ARGS: node flags for the gateway's processes (e.g. `--cpu-prof --cpu-prof-dir=...`).
+  const nodeArgs = (process.env['GW_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '-c', config], {
     cwd: prefix,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn' },
@@ -146,7 +150,12 @@ export interface WrkResult {
 /** wrk with latency percentiles; `-t1 -c32` by default. */
 export function wrk(url: string, seconds: number, extra: string[] = []): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t1', '-c32', `-d${seconds}s`, '--latency', ...extra, url], (err, stdout) => {
+    // WRK_CPU: pin wrk to that core (taskset).
+    const cpu = process.env['WRK_CPU'];
+    const args = ['-t1', '-c32', `-d${seconds}s`, '--latency', ...extra, url];
+    const [cmd, argv] =
+      cpu === undefined ? ['wrk', args] : ['taskset', ['-c', cpu, 'wrk', ...args]];
+    execFile(cmd, argv, (err, stdout) => {
       if (err) return reject(new Error(`wrk failed: ${err.message}`));
       const ms = (label: string): number => {
         const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(stdout);
