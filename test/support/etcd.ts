@@ -16,7 +16,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { request } from 'node:https';
 import { after, describe, test } from 'node:test';
+import type { EtcdServerTls } from './etcd-tls.js';
 import { freePort } from './free-port.js';
 
 /**
@@ -57,7 +59,7 @@ export function etcdSuite(name: string, body: () => void): void {
 
 export interface EtcdMember {
   readonly name: string;
-  /** The client URL, `http://127.0.0.1:<port>`; also serves /health and /metrics. */
+  /** The client URL, `http(s)://127.0.0.1:<port>`; also serves /health and /metrics. */
   readonly endpoint: string;
   readonly running: boolean;
   /** Starts (or restarts, on the same data directory and ports) and waits until healthy. */
@@ -91,12 +93,13 @@ export async function stopAllEtcd(): Promise<void> {
 
 /**
  * One healthy single-member etcd. Its data lives on tmpfs (/dev/shm) when there is one, unless
- * `baseDir` says where (benchmarks put it on the real disk, as production would).
+ * `baseDir` says where (benchmarks put it on the real disk, as production would). With `tls`
+ * it serves clients over https only and requires a client certificate signed by `tls.ca`.
  */
 export async function startEtcd(
-  opts: { name?: string; baseDir?: string } = {},
+  opts: { name?: string; baseDir?: string; tls?: EtcdServerTls } = {},
 ): Promise<EtcdMember> {
-  const [member] = await startMembers([opts.name ?? 'solo'], opts.baseDir);
+  const [member] = await startMembers([opts.name ?? 'solo'], opts.baseDir, opts.tls);
   return member as EtcdMember;
 }
 
@@ -132,7 +135,11 @@ export function etcdctl(endpoints: string[], args: string[]): Promise<string> {
   });
 }
 
-async function startMembers(names: string[], baseDir?: string): Promise<Member[]> {
+async function startMembers(
+  names: string[],
+  baseDir?: string,
+  tls?: EtcdServerTls,
+): Promise<Member[]> {
   // A port can be taken between freePort() and etcd binding it: try again with new ports.
   for (let attempt = 1; ; attempt++) {
     const base = baseDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
@@ -141,7 +148,7 @@ async function startMembers(names: string[], baseDir?: string): Promise<Member[]
     const ports = await Promise.all(names.map(async () => [await freePort(), await freePort()]));
     const peers = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]?.[1]}`).join(',');
     const members = names.map(
-      (n, i) => new Member(n, dir, ports[i]?.[0] ?? 0, ports[i]?.[1] ?? 0, peers),
+      (n, i) => new Member(n, dir, ports[i]?.[0] ?? 0, ports[i]?.[1] ?? 0, peers, tls),
     );
     try {
       await Promise.all(members.map((m) => m.start()));
@@ -158,12 +165,21 @@ class Member implements EtcdMember {
   readonly endpoint: string;
   readonly #args: string[];
   readonly #logFile: string;
+  readonly #tls: EtcdServerTls | undefined;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
 
-  constructor(name: string, dir: string, clientPort: number, peerPort: number, cluster: string) {
+  constructor(
+    name: string,
+    dir: string,
+    clientPort: number,
+    peerPort: number,
+    cluster: string,
+    tls?: EtcdServerTls,
+  ) {
     this.name = name;
-    this.endpoint = `http://127.0.0.1:${clientPort}`;
+    this.endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+    this.#tls = tls;
     this.#logFile = join(dir, `${name}.log`);
     const peer = `http://127.0.0.1:${peerPort}`;
     this.#args = [
@@ -174,6 +190,13 @@ class Member implements EtcdMember {
       // A single member otherwise waits out a ~1 s election timeout (notes/etcd.md §2.1).
       ...['--heartbeat-interval', '10', '--election-timeout', '100'],
       ...['--logger', 'zap', '--log-outputs', 'stderr'],
+      ...(tls
+        ? ['--cert-file', tls.cert, '--key-file', tls.key].concat([
+            '--client-cert-auth',
+            '--trusted-ca-file',
+            tls.ca,
+          ])
+        : []),
     ];
   }
 
@@ -242,9 +265,7 @@ class Member implements EtcdMember {
         throw new Error(`etcd ${this.name} exited while starting:\n${this.log().slice(-2000)}`);
       }
       try {
-        const res = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(500) });
-        const body = (await res.json()) as { health?: string };
-        if (body.health === 'true') return;
+        if (await this.#healthy()) return;
       } catch {
         // not listening yet
       }
@@ -252,6 +273,34 @@ class Member implements EtcdMember {
     }
     await this.stop();
     throw new Error(`etcd ${this.name} not healthy after 15 s:\n${this.log().slice(-2000)}`);
+  }
+
+  async #healthy(): Promise<boolean> {
+    const tls = this.#tls;
+    if (!tls) {
+      const res = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(500) });
+      return ((await res.json()) as { health?: string }).health === 'true';
+    }
+    // fetch takes no client certificate: ask over https with the server's own (it is also a
+    // client certificate, see etcd-tls.ts). Only the chain is checked here: a certificate made
+    // for a name other than 127.0.0.1 is what the SNI tests are about.
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request(`${this.endpoint}/health`, {
+        ...{ cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: readFileSync(tls.ca) },
+        checkServerIdentity: () => undefined,
+        timeout: 500,
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let data = '';
+        res.on('data', (d: Buffer) => (data += d.toString()));
+        res.on('end', () => resolve(data));
+        res.on('error', reject);
+      });
+      req.end();
+    });
+    return (JSON.parse(body) as { health?: string }).health === 'true';
   }
 }
 
