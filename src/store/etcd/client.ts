@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import {
   circuitBreaker,
   ConsecutiveBreaker,
@@ -11,6 +9,7 @@ import {
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { GatehouseError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { etcdTlsOptions, type EtcdTlsOptions } from './tls.js';
 
 /** What `deployment.etcd` (plus `apisix.ssl.ssl_trusted_certificate`) says about the connection. */
 export interface EtcdConnectionOptions {
@@ -20,15 +19,7 @@ export interface EtcdConnectionOptions {
   timeoutSeconds: number;
   user?: string;
   password?: string;
-  tls?: {
-    /** PEM files for mTLS to etcd. */
-    cert?: string;
-    key?: string;
-    /** PEM file of the CA that signed etcd's certificate (APISIX: ssl_trusted_certificate). */
-    ca?: string;
-    verify?: boolean;
-    sni?: string;
-  };
+  tls?: EtcdTlsOptions;
 }
 
 /**
@@ -71,32 +62,8 @@ export function createEtcdClient(opts: EtcdConnectionOptions, logger: Logger): E
   if (opts.user !== undefined) {
     options.auth = { username: opts.user, password: opts.password ?? '' };
   }
-  const tls = opts.tls;
-  if (tls && (tls.ca || tls.cert || tls.key)) {
-    options.credentials = {
-      rootCertificate: tls.ca
-        ? readPem(tls.ca, 'apisix.ssl.ssl_trusted_certificate')
-        : Buffer.from(rootCertificates.join('\n')),
-      ...(tls.key ? { privateKey: readPem(tls.key, 'deployment.etcd.tls.key') } : {}),
-      ...(tls.cert ? { certChain: readPem(tls.cert, 'deployment.etcd.tls.cert') } : {}),
-    };
-  }
-  if (tls?.sni) options.grpcOptions = { 'grpc.ssl_target_name_override': tls.sni };
-  if (tls?.verify === false) {
-    // etcd3 builds its TLS credentials itself and offers no hook to skip verification.
-    logger.warn(
-      'deployment.etcd.tls.verify: false is not supported; etcd certificates are verified',
-    );
-  }
+  // With user/password, etcd3 fetches its token on a channel of its own that gets neither
+  // grpcOptions (so no sni) nor the verify: false override: see README "etcd".
+  Object.assign(options, etcdTlsOptions(opts.tls, logger));
   return new Etcd3(options);
-}
-
-function readPem(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new GatehouseError('GH_ERR_STORE_UNAVAILABLE', `${what}: cannot read ${file}`, {
-      cause: err,
-    });
-  }
 }
