@@ -91,11 +91,7 @@ class Proxy_ {
    * Everything before forwarding: the composed route with a usable upstream, or undefined when a
    * response was already sent. `facts` is filled in for the caller (no result object per request).
    */
-  #admit(
-    req: IncomingMessage,
-    res: ServerResponse,
-    peer: Peer,
-  ): RequestFacts | undefined {
+  #admit(req: IncomingMessage, res: ServerResponse, peer: Peer): RequestFacts | undefined {
     const path = normalizePath(req.url ?? '/');
     if (path === undefined) {
       sendErrorPage(res, 400, this.#server);
