@@ -22,7 +22,6 @@ const TIMEOUTS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
-  'GH_ERR_PROXY_SEND_TIMEOUT',
 ]);
 
 const kExchange = Symbol('exchange');
@@ -167,7 +166,7 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
   onError(err: Error): void {
     if (this.#done) return;
     const res = this.#res;
-    if (err instanceof BodyError && err.code === 'GH_ERR_PROXY_BODY_TOO_LARGE') {
+    if (err instanceof BodyError && err.reason === 'too-large') {
       this.#report(false);
       this.#tooLarge();
       return;
@@ -180,7 +179,9 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
       return;
     }
     const code = (err as { code?: string }).code ?? '';
-    const status = TIMEOUTS.has(code) ? 504 : 502;
+    const timedOut =
+      TIMEOUTS.has(code) || (err instanceof BodyError && err.reason === 'send-timeout');
+    const status = timedOut ? 504 : 502;
     this.#statuses = this.#statuses === undefined ? String(status) : `${this.#statuses}, ${status}`;
     this.#report(true);
     if (this.#canRetry()) {

@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 
-/** Why a request body stopped flowing upstream; the exchange maps it to a status. */
+/**
+ * Why a request body stopped flowing upstream. Internal to the proxy (it ends one exchange and
+ * never reaches an API or a log as a coded error): the exchange maps it to a status.
+ */
 export class BodyError extends Error {
   constructor(
-    readonly code: 'GH_ERR_PROXY_BODY_TOO_LARGE' | 'GH_ERR_PROXY_SEND_TIMEOUT',
+    /** `too-large` → 413, `send-timeout` → 504. */
+    readonly reason: 'too-large' | 'send-timeout',
     message: string,
   ) {
     super(message);
@@ -22,7 +26,7 @@ function onClientError(this: Tagged, err: Error): void {
   this[kBody]?.destroy(err);
 }
 function onSendTimeout(this: RequestBody): void {
-  this.fail(new BodyError('GH_ERR_PROXY_SEND_TIMEOUT', 'upstream timed out while sending request'));
+  this.fail(new BodyError('send-timeout', 'upstream timed out while sending request'));
 }
 
 /** Who is told when the body fails a check (the exchange: no closure per request). */
@@ -38,12 +42,12 @@ type Tagged = IncomingMessage & { [kBody]?: RequestBody };
  * that adds the two checks nginx makes while a body is transferred.
  *
  * - `client_max_body_size` for a body without Content-Length (chunked): the bytes are counted as
- *   they stream, and past the limit the body fails with GH_ERR_PROXY_BODY_TOO_LARGE (→ 413).
+ *   they stream, and past the limit the body fails as `too-large` (→ 413).
  *   A body with a Content-Length over the limit never gets here: it is refused before routing.
  * - `timeout.send` (nginx `proxy_send_timeout`: "between two successive write operations"):
  *   undici pauses its body source while the upstream socket does not take more (`write` returned
  *   false) and resumes it on `drain`. The time spent paused is the time the upstream received
- *   nothing, so a timer runs only while paused and fails the body with GH_ERR_PROXY_SEND_TIMEOUT
+ *   nothing, so a timer runs only while paused and fails the body as `send-timeout`
  *   (→ 504, as nginx's "upstream timed out ... while sending request to upstream"). A slow client
  *   is not a send timeout: while undici waits for client bytes it is not paused.
  *
@@ -102,12 +106,7 @@ export class RequestBody extends Readable {
   fromClient(chunk: Buffer): void {
     this.#size += chunk.length;
     if (this.#limit > 0 && this.#size > this.#limit) {
-      this.fail(
-        new BodyError(
-          'GH_ERR_PROXY_BODY_TOO_LARGE',
-          'client intended to send too large chunked body',
-        ),
-      );
+      this.fail(new BodyError('too-large', 'client intended to send too large chunked body'));
       return;
     }
     if (!this.push(chunk)) this.#req.pause();
