@@ -162,6 +162,11 @@ export class WorkerPool {
   }
 
   #fork(slot: number, config: GatewayConfig): WorkerLink {
+    // Workers accept on the shared socket themselves (SCHED_NONE) instead of the primary
+    // accepting and handing each connection over IPC (SCHED_RR): during a rolling replacement
+    // a handed-over connection can be lost with a worker that is disconnecting, leaving the
+    // client hanging. Throughput is the same either way here (shared bench/README, cluster.sh).
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: this.#opts.exec, args: [], silent: false });
     const worker = cluster.fork({ GATEHOUSE_WORKER_SLOT: String(slot) });
     const link = new WorkerLink(slot, worker, this.#opts.logger, () => this.#checkWaiters());
