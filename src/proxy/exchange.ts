@@ -9,7 +9,7 @@ import { downstreamHeaders } from './response-headers.js';
 
 /** What every exchange of one handler shares (built once). */
 export interface ExchangeShared {
-  /** The Server header value: `APISIX/<version>` or `APISIX`. */
+  /** The Server header value: `Gatehouse/<version>` or `Gatehouse`. */
   readonly server: string;
   readonly showUpstreamStatus: boolean;
   /** `client_max_body_size` in bytes for bodies without Content-Length; 0 = unlimited. */

@@ -71,7 +71,7 @@ class Proxy_ {
       },
       opts.trustedAddresses ?? [],
     );
-    this.#server = opts.serverTokens === false ? 'APISIX' : `APISIX/${opts.version}`;
+    this.#server = opts.serverTokens === false ? 'Gatehouse' : `Gatehouse/${opts.version}`;
     this.#maxBody = opts.clientMaxBodySize ?? 0;
     this.#phases = opts.phases ?? NO_PHASES;
     this.#shared = {

@@ -14,7 +14,7 @@ export interface ProxyOptions {
   readonly realIpRecursive?: boolean;
   /** `apisix.trusted_addresses`: peers whose X-Forwarded-Proto/Host/Port are kept. */
   readonly trustedAddresses?: readonly string[];
-  /** `apisix.enable_server_tokens` (default true): `Server: APISIX/<version>` vs `APISIX`. */
+  /** `apisix.enable_server_tokens` (default true): `Server: Gatehouse/<version>` vs `Gatehouse` (APISIX's tokens with our own name, as the Admin API). */
   readonly serverTokens?: boolean;
   readonly version: string;
   /** `nginx_config.http.client_max_body_size` in bytes; 0 = unlimited (the default). */

@@ -23,14 +23,14 @@ void test('proxies a matched route to its inline upstream with the original requ
   const r = await send(`${gw.url}/hello?x=1`);
   assert.equal(r.status, 200);
   assert.equal(json(r).url, '/hello?x=1');
-  assert.equal(r.headers.server, 'APISIX/3.14.0');
+  assert.equal(r.headers.server, 'Gatehouse/3.14.0');
 });
 
 void test('answers 404 with APISIX JSON when no route matches', async () => {
   const r = await send(`${gw.url}/nope`);
   assert.equal(r.status, 404);
   assert.equal(r.body, '{"error_msg":"404 Route Not Found"}\n');
-  assert.equal(r.headers.server, 'APISIX/3.14.0');
+  assert.equal(r.headers.server, 'Gatehouse/3.14.0');
 });
 
 void test('a route with a JavaScript filter_func is chosen only when the filter accepts the request', async () => {

@@ -46,7 +46,7 @@ void test('a dead upstream answers 502 with nginx error page, Server and upstrea
   assert.equal(r.status, 502);
   assert.equal(r.body, NGINX_502);
   assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
-  assert.equal(r.headers.server, 'APISIX/3.14.0');
+  assert.equal(r.headers.server, 'Gatehouse/3.14.0');
   assert.equal(r.headers['x-apisix-upstream-status'], '502');
 });
 
@@ -136,7 +136,7 @@ void test('client_max_body_size refuses a larger declared body with 413', async 
 void test('server_tokens off sends Server: APISIX without a version', async () => {
   const quiet = await gateway({ serverTokens: false });
   try {
-    assert.equal((await send(`${quiet.url}/none`)).headers.server, 'APISIX');
+    assert.equal((await send(`${quiet.url}/none`)).headers.server, 'Gatehouse');
   } finally {
     await quiet.close();
   }

@@ -160,7 +160,7 @@ void test('hop-by-hop response headers and those Connection names are not passed
   const r = await send(`${gw.url}/hop`);
   assert.equal(r.headers['x-secret'], undefined);
   assert.equal(r.headers['x-kept'], 'yes');
-  assert.equal(r.headers.server, 'APISIX/3.14.0');
+  assert.equal(r.headers.server, 'Gatehouse/3.14.0');
 });
 
 void test('routing uses the normalised path while the upstream gets the original request target', async () => {
