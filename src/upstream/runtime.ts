@@ -41,10 +41,13 @@ export class RuntimeUpstream {
   readonly hashKey: HashKeyFn | undefined;
   #nodes: readonly ResolvedNode[];
   #picker: Picker;
-  #hostHeaders = new Map<string, string>();
+  /** `pass_host: node` Host values by node key; built on first use, dropped when nodes change. */
+  #hostHeaders: Map<string, string> | undefined;
   /** Read per request: computed when the nodes change, not per read. */
   #empty: boolean;
-  readonly #pools: PoolSet;
+  /** Created on first use: an upstream that is never requested (most inline upstreams of a
+   * large route table) holds no pool object. */
+  #pools: PoolSet | undefined;
   #closed = false;
 
   constructor(source: UpstreamConfigVersion, deps: RuntimeDeps) {
@@ -58,14 +61,6 @@ export class RuntimeUpstream {
     this.#nodes = nodes;
     this.#empty = !nodes.some((n) => n.weight > 0);
     this.#picker = createPicker(s.type, nodes);
-    this.#indexHosts(nodes);
-    this.#pools = new PoolSet({
-      scheme: s.scheme,
-      connectMs: s.timeout.connect,
-      readMs: s.timeout.read,
-      keepalive: s.keepalive,
-      tls: s.tls,
-    });
     if (hasDomain(nodes)) this.#resolve(nodes, deps);
   }
 
@@ -94,11 +89,24 @@ export class RuntimeUpstream {
 
   /** `pass_host: node`: the node's name (its domain if it had one) plus a non-default port. */
   nodeHost(node: UpstreamNode): string {
-    return this.#hostHeaders.get(node.key) ?? node.host;
+    return (this.#hostHeaders ??= this.#indexHosts()).get(node.key) ?? node.host;
   }
 
   pool(node: UpstreamNode, sni: string | undefined, connectMs: number): Pool {
-    return this.#pools.get(node, sni, connectMs);
+    let pools = this.#pools;
+    if (pools === undefined) {
+      const s = this.settings;
+      pools = this.#pools = new PoolSet({
+        scheme: s.scheme,
+        connectMs: s.timeout.connect,
+        readMs: s.timeout.read,
+        keepalive: s.keepalive,
+        tls: s.tls,
+      });
+      // A late request after close gets an unshared pool, as PoolSet does after its close.
+      if (this.#closed) pools.close();
+    }
+    return pools.get(node, sni, connectMs);
   }
 
   /** The effective timeouts: the route's, else the upstream's. */
@@ -108,17 +116,17 @@ export class RuntimeUpstream {
 
   close(): void {
     this.#closed = true;
-    this.#pools.close();
+    this.#pools?.close();
   }
 
-  #indexHosts(nodes: readonly ResolvedNode[]): void {
+  #indexHosts(): Map<string, string> {
     const std = defaultPort(this.settings.scheme);
     const hosts = new Map<string, string>();
-    for (const n of nodes) {
+    for (const n of this.#nodes) {
       const name = n.domain ?? (n.host.includes(':') ? `[${n.host}]` : n.host);
       hosts.set(n.key, n.port === std ? name : `${name}:${n.port}`);
     }
-    this.#hostHeaders = hosts;
+    return hosts;
   }
 
   #resolve(nodes: readonly UpstreamNode[], deps: RuntimeDeps): void {
@@ -130,7 +138,7 @@ export class RuntimeUpstream {
         this.#picker = createPicker(this.settings.type, resolved);
         this.#nodes = resolved;
         this.#empty = !resolved.some((n) => n.weight > 0);
-        this.#indexHosts(resolved);
+        this.#hostHeaders = undefined;
       },
       (err: unknown) => deps.logger.error({ upstream: this.key, err }, 'node resolution failed'),
     );
