@@ -28,6 +28,9 @@ export interface Composition<U> {
 
 export const INLINE_SUFFIX = '#upstream';
 
+/** The plugins of every route that has none anywhere: one shared object, not one per route. */
+const NO_PLUGINS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 const idOf = (v: unknown): string | undefined =>
   typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 const objectOf = (v: unknown): Record<string, unknown> | undefined =>
@@ -53,7 +56,7 @@ function emptyRoute<U>(route: LoadedItem): ResolvedRoute<U> {
     serviceId: idOf(v.service_id),
     pluginConfigId: idOf(v.plugin_config_id),
     upstreamId: undefined,
-    plugins: {},
+    plugins: NO_PLUGINS,
     timeout: objectOf(v.timeout) as TimeoutConf | undefined,
     enableWebsocket: v.enable_websocket === true,
     upstream: undefined,
@@ -83,11 +86,12 @@ export function composeRoute<U>(route: LoadedItem, look: ComposeLookups<U>): Com
     );
   }
   const sv = service?.value;
-  const plugins = {
+  const merged = {
     ...objectOf(sv?.plugins),
     ...objectOf(pc?.value.plugins),
     ...objectOf(v.plugins),
   };
+  const plugins = Object.keys(merged).length === 0 ? NO_PLUGINS : merged;
   const enableWebsocket =
     typeof v.enable_websocket === 'boolean' ? v.enable_websocket : sv?.enable_websocket === true;
   const named = { plugins, enableWebsocket };

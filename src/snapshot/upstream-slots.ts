@@ -8,8 +8,11 @@ export type UpstreamSlot<U> =
 
 interface Entry<U> {
   readonly version: number;
-  /** The conf as JSON, so an inline upstream survives an unrelated edit of its owner. */
-  readonly json: string;
+  /**
+   * The conf it was built from (the loaded value's own object, so holding it costs nothing), so
+   * an inline upstream survives an unrelated edit of its owner; compared as JSON only then.
+   */
+  readonly conf: Readonly<Record<string, unknown>>;
   readonly slot: UpstreamSlot<U>;
 }
 
@@ -38,10 +41,15 @@ export class UpstreamSlots<U extends Closeable> {
   ensure(source: UpstreamSource): UpstreamSlot<U> {
     const old = this.#entries.get(source.key);
     if (old !== undefined && old.version === source.version) return old.slot;
-    const json = JSON.stringify(source.conf);
-    if (old !== undefined && source.id === undefined && old.json === json) return old.slot;
+    if (
+      old !== undefined &&
+      source.id === undefined &&
+      JSON.stringify(old.conf) === JSON.stringify(source.conf)
+    ) {
+      return old.slot;
+    }
     const slot = this.#build(source);
-    this.#entries.set(source.key, { version: source.version, json, slot });
+    this.#entries.set(source.key, { version: source.version, conf: source.conf, slot });
     if (old !== undefined) this.#close(source.key, old.slot);
     return slot;
   }

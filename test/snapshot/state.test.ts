@@ -95,6 +95,18 @@ void test('plugins merge route over plugin_config over service', () => {
   });
 });
 
+void test('a route with no plugins anywhere has none; adding some to its service gives them', () => {
+  const { state, put } = setup();
+  put('services/s', { upstream: nodes(1) });
+  put('routes/1', { uri: '/x', service_id: 's' });
+  put('routes/2', { uri: '/y', upstream: nodes(1) });
+  assert.deepEqual(state.resolved('1')?.plugins, {});
+  assert.deepEqual(state.resolved('2')?.plugins, {});
+  put('services/s', { plugins: { a: { from: 's' } }, upstream: nodes(1) });
+  assert.deepEqual(state.resolved('1')?.plugins, { a: { from: 's' } });
+  assert.deepEqual(state.resolved('2')?.plugins, {});
+});
+
 void test('a missing service, plugin_config or upstream fails the route with 404, 503, 502', () => {
   const { state, put } = setup();
   put('routes/s', { uri: '/s', service_id: 'nope' });
