@@ -7,8 +7,13 @@ export interface SignalHandlers {
   reload(): void;
 }
 
-/** If a graceful stop hangs (a stuck connection, a leaked handle), exit anyway after this. */
-const FORCED_EXIT_MS = 10_000;
+/**
+ * If a graceful stop hangs (a stuck connection, a leaked handle), exit anyway after this. Longer
+ * than the workers' drain (8 s) plus the grace after which a worker that did not exit is
+ * SIGKILLed (2 s, cluster/worker-link.ts): a worker stuck in a loop must not outlive the primary
+ * and keep holding the listening ports.
+ */
+const FORCED_EXIT_MS = 12_000;
 
 /**
  * Routes process signals to the gateway. Returns the function that removes the handlers, so
