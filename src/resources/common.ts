@@ -1,3 +1,4 @@
+import { HTTP_METHODS } from '../core/http-methods.js';
 import type { JsonSchema } from '../plugin/types.js';
 
 /**
@@ -67,19 +68,6 @@ export const TIMEOUT_DEF: JsonSchema = {
   },
   required: ['connect', 'send', 'read'],
 };
-
-export const HTTP_METHODS = [
-  'GET',
-  'POST',
-  'PUT',
-  'DELETE',
-  'PATCH',
-  'HEAD',
-  'OPTIONS',
-  'CONNECT',
-  'TRACE',
-  'PURGE',
-] as const;
 
 export const METHOD_SCHEMA: JsonSchema = {
   description: 'HTTP method',

@@ -1,8 +1,8 @@
+import { HTTP_METHODS } from '../core/http-methods.js';
 import type { JsonSchema } from '../plugin/types.js';
 import {
   CERTIFICATE_SCHEMA,
   HOST_DEF,
-  HTTP_METHODS,
   ID_SCHEMA,
   METADATA_PROPERTIES,
   PRIVATE_KEY_SCHEMA,

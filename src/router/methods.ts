@@ -1,3 +1,5 @@
+import { HTTP_METHODS } from '../core/http-methods.js';
+
 /**
  * HTTP methods as bits, so a route's method list is checked with one `&` per request. The
  * common methods have fixed bits; another method named by a route gets the next free bit when
@@ -5,18 +7,7 @@
  * fails every route that lists methods, as radixtree's METHODS table does for unknown methods.
  */
 const BITS = new Map<string, number>();
-for (const m of [
-  'GET',
-  'POST',
-  'PUT',
-  'DELETE',
-  'PATCH',
-  'HEAD',
-  'OPTIONS',
-  'CONNECT',
-  'TRACE',
-  'PURGE',
-]) {
+for (const m of HTTP_METHODS) {
   BITS.set(m, 1 << BITS.size);
 }
 
