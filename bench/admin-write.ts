@@ -20,6 +20,7 @@ import { createAdminServer } from '../src/admin/server.js';
 import { silentLogger } from '../src/core/logger.js';
 import { PluginRegistry } from '../src/plugin/registry.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { median, percentile } from './stats.js';
 
 const WRITES = Number(process.env['WRITES'] ?? 5000);
 const CONCURRENCY = Number(process.env['CONCURRENCY'] ?? 16);
@@ -166,17 +167,6 @@ async function watchLatency(gh: Target & { store: EmbeddedStore }): Promise<numb
   }
   watch.cancel();
   return latencies;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
 }
 
 async function main(): Promise<void> {

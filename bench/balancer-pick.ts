@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { createPicker } from '../src/balancer/priority.js';
 import type { PickContext, Picker, UpstreamNode } from '../src/balancer/types.js';
+import { median } from './stats.js';
 
 const picks = Number(process.argv[2] ?? 1_000_000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -71,7 +72,6 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 console.log(
   `\nns per pick (median of ${rounds} rounds × ${picks} picks, Node ${process.version})\n`,
 );

@@ -24,6 +24,7 @@ import { ConfigFeed } from '../src/store/feed.js';
 import type { ConfigStore } from '../src/store/types.js';
 import { startEtcd, stopAllEtcd } from '../test/support/etcd.js';
 import { freePort } from '../test/support/free-port.js';
+import { percentile } from './stats.js';
 
 const writes = Number(process.argv[2] ?? 2000);
 const workerCount = Number(process.argv[3] ?? 2);
@@ -39,10 +40,6 @@ const route = (i: number): string =>
     uri: `/r/${i}`,
     upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
   });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-}
 
 function row(name: string, ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);

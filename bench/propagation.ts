@@ -22,6 +22,7 @@ import { createLogger } from '../src/core/logger.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { ConfigFeed } from '../src/store/feed.js';
 import { freePort } from '../test/support/free-port.js';
+import { percentile } from './stats.js';
 
 const writes = Number(process.argv[2] ?? 5000);
 const workerCount = Number(process.argv[3] ?? 4);
@@ -37,10 +38,6 @@ const route = (i: number): string =>
     uri: `/r/${i}`,
     upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
   });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-}
 
 function summary(name: string, ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);

@@ -17,13 +17,13 @@ import {
   type BenchGateway,
   type WrkResult,
 } from './route-scale-gateway.js';
+import { median } from './stats.js';
 
 const sizes = (process.argv[2] ?? '1,10000,100000').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 10);
 const rounds = Number(process.argv[4] ?? 3);
 const upstream = await startUpstream();
 const started: { size: number; prefix: string; gw: BenchGateway; rss: number }[] = [];
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
 try {
   for (const size of sizes) {
     const prefix = await preparePrefix(size, upstream.port);

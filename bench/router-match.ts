@@ -7,6 +7,7 @@
  */
 import { createRouter } from '../src/router/create-router.js';
 import type { MatchRequest, RouteMatchSpec, Router, RouterKind } from '../src/router/types.js';
+import { median } from './stats.js';
 
 const SIZES = [1, 10_000, 100_000];
 const ROUNDS = 5;
@@ -45,11 +46,6 @@ const hostUriShapes: Record<string, Shape> = {
 
 function spec(id: string, path: string, hosts?: string[]): RouteMatchSpec {
   return { id, paths: [path], priority: 0, ...(hosts === undefined ? {} : { hosts }) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 /** ns per call of `fn` over the sample, median of ROUNDS. */

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { median, percentile } from './stats.js';
 
 const writes = Number(process.argv[2] ?? 5000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -34,10 +35,6 @@ const value = (i: number) =>
     uri: `/r/${i}`,
     upstream: { nodes: { '127.0.0.1:80': 1 } },
   });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-}
 
 function summarize(latencies: number[], elapsedMs: number): Round {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -94,8 +91,6 @@ async function storeRound(file: string): Promise<Round> {
   await store.close();
   return summarize(latencies, elapsed);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const base: Round[] = [];
 const mine: Round[] = [];

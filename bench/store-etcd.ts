@@ -18,6 +18,7 @@ import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { EtcdStore } from '../src/store/etcd/etcd-store.js';
 import type { ConfigStore } from '../src/store/types.js';
 import { startEtcd, stopAllEtcd } from '../test/support/etcd.js';
+import { median, percentile } from './stats.js';
 
 const writes = Number(process.argv[2] ?? 2000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -31,10 +32,6 @@ interface Round {
   p99: number;
   putP50: number;
   perSecond: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 }
 
 async function round(store: ConfigStore, tag: string): Promise<Round> {
@@ -115,7 +112,6 @@ for (let r = 0; r < rounds; r++) {
 await stopAllEtcd();
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 console.log(
   `\n${writes} sequential puts × ${rounds} rounds, put → watch event; medians of rounds\n`,
 );
