@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, YAMLParseError } from 'yaml';
 import { GatehouseError } from '../core/errors.js';
+import { parseIpList } from '../core/expr/ip-list.js';
 import { buildConfig } from './build.js';
 import { configError, isPlainObject, typeName } from './config-error.js';
 import { builtinDefaults, KNOWN_TOP_LEVEL_KEYS, type ConfigDoc } from './defaults.js';
@@ -105,7 +106,24 @@ function fromDocument(
     }
     mergeInto(merged, user, opts.label);
   }
-  const problem = checkSchema(merged, opts.label);
+  const problem = checkSchema(merged, opts.label) ?? checkAddresses(merged, opts.label);
   if (problem !== undefined) throw problem;
   return buildConfig(merged, { file: opts.file, prefix: opts.prefix, fileLabel: opts.label });
+}
+
+/**
+ * `allow_admin` entries must be IPs or CIDRs: a typo must stop start-up here, naming the key,
+ * not later when the Admin API builds its allow-list (after the workers were forked).
+ */
+function checkAddresses(doc: ConfigDoc, label: string): GatehouseError | undefined {
+  const admin = (doc['deployment'] as ConfigDoc | undefined)?.['admin'] as ConfigDoc | undefined;
+  const list = admin?.['allow_admin'];
+  if (!Array.isArray(list)) return undefined;
+  for (const [i, entry] of list.entries()) {
+    const parsed = parseIpList([entry]);
+    if (typeof parsed === 'string') {
+      return configError(label, ['deployment', 'admin', `allow_admin[${i}]`], parsed);
+    }
+  }
+  return undefined;
 }

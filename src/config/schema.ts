@@ -6,7 +6,13 @@ import type { ConfigDoc } from './defaults.js';
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const address = { type: 'object', properties: { ip: { type: 'string' }, port } };
 const strings = { type: 'array', items: { type: 'string' } };
-const listen = { type: ['integer', 'object'], properties: { ip: { type: 'string' }, port } };
+// `minimum`/`maximum` apply to the bare-port form only; the object form checks its `port`.
+const listen = {
+  type: ['integer', 'object'],
+  minimum: 0,
+  maximum: 65535,
+  properties: { ip: { type: 'string' }, port },
+};
 
 /**
  * The JSON schema of the keys GatewayConfig types (the merge already checked every key against

@@ -96,6 +96,37 @@ void test('schema errors name the key path with array indexes', () => {
   );
 });
 
+void test('a listen port out of range is refused in the bare and the object form', () => {
+  assert.throws(() => configFromObject({ apisix: { node_listen: [70000] } }, { file }), {
+    message: 'conf/config.yaml: apisix.node_listen[0]: must be <= 65535',
+  });
+  assert.throws(() => configFromObject({ apisix: { node_listen: [{ port: 70000 }] } }, { file }), {
+    message: 'conf/config.yaml: apisix.node_listen[0].port: must be <= 65535',
+  });
+});
+
+void test('allow_admin entries that are not IPs or CIDRs are refused, naming the entry', () => {
+  assert.throws(
+    () =>
+      configFromObject(
+        { deployment: { admin: { allow_admin: ['127.0.0.1', 'not-a-cidr'] } } },
+        { file },
+      ),
+    {
+      message: 'conf/config.yaml: deployment.admin.allow_admin[1]: invalid ip address: not-a-cidr',
+    },
+  );
+  assert.throws(
+    () => configFromObject({ deployment: { admin: { allow_admin: ['10.0.0.0/33'] } } }, { file }),
+    { message: /allow_admin\[0\]: invalid ip address: 10\.0\.0\.0\/33$/ },
+  );
+  const ok = configFromObject(
+    { deployment: { admin: { allow_admin: ['10.0.0.0/8', '::1/128'] } } },
+    { file },
+  );
+  assert.deepEqual(ok.deployment.admin.allow_admin, ['10.0.0.0/8', '::1/128']);
+});
+
 void test('unknown keys in the gatehouse section are rejected', () => {
   assert.throws(() => configFromObject({ gatehouse: { datadir: 'x' } }, { file }), {
     message: 'conf/config.yaml: gatehouse.datadir: unknown key',
