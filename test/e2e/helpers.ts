@@ -1,13 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/free-port.js';
+import {
+  freePorts,
+  httpCall,
+  spawnGatehouse,
+  waitReady,
+  waitUntil,
+  writeConfig,
+} from '../support/gatehouse-process.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/gatehouse.js', import.meta.url));
 export const ADMIN_KEY = 'e2e'.repeat(11);
 
 export interface RunningGateway {
@@ -20,18 +25,8 @@ export interface RunningGateway {
   stop(): Promise<number | null>;
 }
 
-/** Resolves once `check` is true, asking every 25 ms; rejects after `timeoutMs`. */
-export async function until(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Resolves once `check` is true; rejects after `timeoutMs`. */
+export const until = waitUntil;
 
 export function exitOf(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
@@ -54,72 +49,26 @@ export interface StartSpec {
 export async function startGatehouse(spec: StartSpec = {}): Promise<RunningGateway> {
   const prefix = mkdtempSync(path.join(tmpdir(), 'gh-e2e-'));
   mkdirSync(path.join(prefix, 'conf'));
-  const ports = {
-    http: await freePort(),
-    admin: await freePort(),
-    control: await freePort(),
-    status: await freePort(),
-  };
+  const ports = await freePorts();
   const config = path.join(prefix, 'conf', 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'apisix:',
-      `  node_listen: [{ ip: 127.0.0.1, port: ${ports.http} }]`,
-      `  control: { ip: 127.0.0.1, port: ${ports.control} }`,
-      `  status: { ip: 127.0.0.1, port: ${ports.status} }`,
-      '  ssl: { enable: false }',
-      'nginx_config:',
-      `  worker_processes: ${spec.workers ?? 2}`,
-      'plugin_attr:',
-      '  prometheus: { enable_export_server: false }',
-      'deployment:',
-      spec.deployment ?? '',
-      '  admin:',
-      `    admin_listen: { ip: 127.0.0.1, port: ${ports.admin} }`,
-      `    admin_key: [{ name: admin, key: ${ADMIN_KEY}, role: admin }]`,
-      '',
-    ].join('\n'),
-  );
+  writeConfig(config, ports, {
+    ...(spec.workers === undefined ? {} : { workers: spec.workers }),
+    deployment: spec.deployment === undefined ? [] : [spec.deployment],
+    adminKey: ADMIN_KEY,
+  });
   for (const [file, text] of Object.entries(spec.files ?? {})) {
     writeFileSync(path.join(prefix, file), text);
   }
-  const child = spawn(process.execPath, [BIN, 'start', '-c', config], {
-    cwd: prefix,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const running: RunningGateway = {
-    child,
+  const spawned = spawnGatehouse(config, prefix);
+  await waitReady(spawned, ports.status);
+  return {
+    child: spawned.child,
     prefix,
     config,
     ports,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exitOf(child);
-    },
+    output: spawned.output,
+    stop: spawned.stop,
   };
-  try {
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`gatehouse exited early:\n${output}`);
-      return (await status(ports.status, '/status/ready')) === 200;
-    }, 'gatehouse ready');
-  } catch (err) {
-    await running.stop();
-    throw err;
-  }
-  return running;
-}
-
-async function status(port: number, path: string): Promise<number> {
-  try {
-    return (await httpGet(port, path)).status;
-  } catch {
-    return 0;
-  }
 }
 
 export interface SimpleResponse {
@@ -128,33 +77,13 @@ export interface SimpleResponse {
   body: string;
 }
 
-/** One request on a fresh connection (so node:cluster's round robin moves to the next worker). */
+/** One request on a fresh connection (so each call may land on another worker). */
 export function httpGet(
   port: number,
   path: string,
   opts: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<SimpleResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: opts.method ?? 'GET',
-        agent: false,
-        headers: opts.headers,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+  return httpCall(port, opts.method ?? 'GET', path, opts);
 }
 
 /** An Admin API call with the test key. */

@@ -8,15 +8,21 @@
  *   const node = await startEtcdNode({ endpoints: [etcd.endpoint], workers: 2 });
  *   try { ... } finally { await node.stop(); }
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import {
+  freePorts,
+  httpCall,
+  spawnGatehouse,
+  waitReady,
+  waitUntil,
+  writeConfig,
+  type HttpReply,
+} from './gatehouse-process.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/gatehouse.js', import.meta.url));
+export { waitUntil };
 export const NODE_ADMIN_KEY = 'etcdnode'.repeat(4);
 
 export interface NodeSpec {
@@ -44,37 +50,19 @@ export interface EtcdNode {
   exited: Promise<number | null>;
 }
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+export type Reply = HttpReply;
 
 export async function startEtcdNode(spec: NodeSpec): Promise<EtcdNode> {
   const dir = spec.reuse?.dir ?? mkdtempSync(path.join(tmpdir(), 'gh-etcd-node-'));
   mkdirSync(path.join(dir, 'conf'), { recursive: true });
-  const ports = spec.reuse?.ports ?? {
-    http: await freePort(),
-    admin: await freePort(),
-    control: await freePort(),
-    status: await freePort(),
-  };
+  const ports = spec.reuse?.ports ?? (await freePorts());
   const role = spec.role ?? 'traditional';
   const prefix = spec.prefix ?? '/apisix';
   const config = path.join(dir, 'conf', 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'apisix:',
-      `  node_listen: [{ ip: 127.0.0.1, port: ${ports.http} }]`,
-      `  control: { ip: 127.0.0.1, port: ${ports.control} }`,
-      `  status: { ip: 127.0.0.1, port: ${ports.status} }`,
-      '  ssl: { enable: false }',
-      'nginx_config:',
-      `  worker_processes: ${spec.workers ?? 2}`,
-      'plugin_attr:',
-      '  prometheus: { enable_export_server: false }',
-      'deployment:',
+  writeConfig(config, ports, {
+    ...(spec.workers === undefined ? {} : { workers: spec.workers }),
+    adminKey: NODE_ADMIN_KEY,
+    deployment: [
       `  role: ${role}`,
       `  role_${role}: { config_provider: etcd }`,
       '  etcd:',
@@ -82,87 +70,24 @@ export async function startEtcdNode(spec: NodeSpec): Promise<EtcdNode> {
       `    prefix: ${prefix}`,
       `    timeout: ${spec.timeout ?? 2}`,
       `    startup_retry: ${spec.startupRetry ?? 2}`,
-      '  admin:',
-      `    admin_listen: { ip: 127.0.0.1, port: ${ports.admin} }`,
-      `    admin_key: [{ name: admin, key: ${NODE_ADMIN_KEY}, role: admin }]`,
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(process.execPath, [BIN, 'start', '-c', config], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const spawned = spawnGatehouse(config, dir);
   const node: EtcdNode = {
-    child,
+    child: spawned.child,
     dir,
     prefix,
     ports,
-    output: () => output,
-    exited,
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+    output: spawned.output,
+    exited: spawned.exited,
+    stop: spawned.stop,
   };
-  if (spec.noWait) return node;
-  try {
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`gatehouse exited early:\n${output}`);
-      return (
-        (await call(ports.status, 'GET', '/status/ready').catch(() => undefined))?.status === 200
-      );
-    }, 'gatehouse ready');
-  } catch (err) {
-    await node.stop();
-    throw err;
-  }
+  if (!spec.noWait) await waitReady(spawned, ports.status);
   return node;
 }
 
-/** Resolves once `check` is true, asking every 20 ms; rejects after `timeoutMs`. */
-export async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** One request; `fresh` (default) uses a new connection so the cluster round robin moves on. */
-export function call(
-  port: number,
-  method: string,
-  urlPath: string,
-  opts: { body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: urlPath, method, agent: false, headers: opts.headers },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(opts.timeoutMs ?? 15_000, () =>
-      req.destroy(new Error(`${method} ${urlPath}: timeout`)),
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+/** One request on a fresh connection, so each call may land on another worker. */
+export const call = httpCall;
 
 /** An Admin API call on `node` with the test key. */
 export function adminCall(
