@@ -31,7 +31,15 @@ export async function freePorts(): Promise<Ports> {
 export function writeConfig(
   file: string,
   ports: Ports,
-  opts: { workers?: number; deployment: readonly string[]; adminKey: string },
+  opts: {
+    workers?: number;
+    deployment: readonly string[];
+    adminKey: string;
+    /** Lines under `plugin_attr:` (indented two spaces), after prometheus's. */
+    pluginAttr?: readonly string[];
+    /** More top-level lines (e.g. a `plugins:` list), appended at the end. */
+    extra?: readonly string[];
+  },
 ): void {
   const lines = [
     'apisix:',
@@ -42,12 +50,13 @@ export function writeConfig(
     'nginx_config:',
     `  worker_processes: ${opts.workers ?? 2}`,
     'plugin_attr:',
-    '  prometheus: { enable_export_server: false }',
+    ...(opts.pluginAttr ?? ['  prometheus: { enable_export_server: false }']),
     'deployment:',
     ...opts.deployment,
     '  admin:',
     `    admin_listen: { ip: 127.0.0.1, port: ${ports.admin} }`,
     `    admin_key: [{ name: admin, key: ${opts.adminKey}, role: admin }]`,
+    ...(opts.extra ?? []),
     '',
   ];
   writeFileSync(file, lines.join('\n'));
