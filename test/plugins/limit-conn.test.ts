@@ -1,0 +1,262 @@
+/**
+ * limit-conn over real traffic, through a gateway of three workers, against an upstream that
+ * holds every request until the test releases it: concurrent requests are really in flight
+ * together, on fresh connections spread over the workers.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startTestGateway, type HttpReply, type TestGateway } from '../support/plugin-gateway.js';
+
+/** An upstream that answers only when released. */
+class SlowUpstream {
+  readonly #held: ServerResponse[] = [];
+  #waiters: Array<() => void> = [];
+  readonly #server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      this.#held.push(res);
+      for (const wake of this.#waiters) wake();
+    });
+  });
+
+  get held(): number {
+    return this.#held.length;
+  }
+
+  async listen(): Promise<Record<string, unknown>> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.#server.address() as AddressInfo;
+    return { type: 'roundrobin', nodes: { [`127.0.0.1:${port}`]: 1 } };
+  }
+
+  /** Resolves once `n` requests are held. */
+  async holding(n: number): Promise<void> {
+    while (this.#held.length < n) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      this.#waiters = [];
+    }
+  }
+
+  releaseAll(): void {
+    for (const res of this.#held.splice(0)) {
+      res.writeHead(200, { 'x-upstream': 'slow' });
+      res.end('released');
+    }
+  }
+
+  close(): Promise<void> {
+    this.releaseAll();
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+let gw: TestGateway;
+const slow = new SlowUpstream();
+let upstream: Record<string, unknown>;
+
+before(async () => {
+  upstream = await slow.listen();
+  gw = await startTestGateway({ workers: 3 });
+});
+
+after(async () => {
+  await gw?.close();
+  await slow.close();
+});
+
+const limit = (more: Record<string, unknown> = {}) => ({
+  'limit-conn': { conn: 1, burst: 0, default_conn_delay: 0.1, key: 'remote_addr', ...more },
+});
+
+/** The first `n` replies of a set of requests in flight. */
+function firstReplies(replies: Array<Promise<HttpReply>>, n: number): Promise<HttpReply[]> {
+  return new Promise((resolve, reject) => {
+    const done: HttpReply[] = [];
+    for (const reply of replies) {
+      reply.then((r) => {
+        done.push(r);
+        if (done.length === n) resolve(done);
+      }, reject);
+    }
+  });
+}
+
+/**
+ * Sends `total` requests at once and checks that exactly `admitted` reach the upstream together
+ * while the others are answered at once; then releases them. Returns the rejections.
+ */
+async function squeeze(
+  path: string,
+  total: number,
+  admitted: number,
+  headers: Record<string, string> = {},
+): Promise<HttpReply[]> {
+  const replies = Array.from({ length: total }, () => gw.request(path, { headers }));
+  const rejected = total > admitted ? await firstReplies(replies, total - admitted) : [];
+  await slow.holding(admitted);
+  assert.equal(slow.held, admitted, 'requests let through to the upstream');
+  slow.releaseAll();
+  const passed = (await Promise.all(replies)).filter((r) => !rejected.includes(r));
+  assert.deepEqual(
+    passed.map((r) => r.status),
+    passed.map(() => 200),
+  );
+  return rejected;
+}
+
+const TIMEOUT = { timeout: 30_000 };
+
+void describe('limit-conn', () => {
+  void test('admits conn concurrent requests and answers 503 to the rest', TIMEOUT, async () => {
+    await gw.put('/routes/conn', { uri: '/conn', plugins: limit({ conn: 2 }), upstream });
+    const rejected = await squeeze('/conn', 5, 2);
+    for (const r of rejected) {
+      assert.equal(r.status, 503);
+      assert.match(r.body, /503 Service Temporarily Unavailable/);
+    }
+  });
+
+  void test(
+    'gives the slots back when requests finish, so the next ones pass',
+    TIMEOUT,
+    async () => {
+      await gw.put('/routes/again', { uri: '/again', plugins: limit({ conn: 2 }), upstream });
+      await squeeze('/again', 3, 2);
+      await squeeze('/again', 2, 2);
+      await squeeze('/again', 2, 2);
+    },
+  );
+
+  void test('rejects with rejected_code and {"error_msg": rejected_msg}', TIMEOUT, async () => {
+    await gw.put('/routes/msg', {
+      uri: '/msg',
+      plugins: limit({ rejected_code: 429, rejected_msg: 'Too many connections' }),
+      upstream,
+    });
+    const [rejected] = await squeeze('/msg', 2, 1);
+    assert.equal(rejected?.status, 429);
+    assert.equal(rejected?.body, '{"error_msg":"Too many connections"}\n');
+  });
+
+  void test(
+    'lets burst requests through after a delay, and rejects beyond conn + burst',
+    TIMEOUT,
+    async () => {
+      await gw.put('/routes/burst', { uri: '/burst', plugins: limit({ burst: 1 }), upstream });
+      const rejected = await squeeze('/burst', 3, 2);
+      assert.deepEqual(
+        rejected.map((r) => r.status),
+        [503],
+      );
+    },
+  );
+
+  void test('counts per key value', TIMEOUT, async () => {
+    await gw.put('/routes/per-user', {
+      uri: '/per-user',
+      plugins: limit({ key: 'http_x_user' }),
+      upstream,
+    });
+    const a = gw.request('/per-user', { headers: { 'x-user': 'a' } });
+    const b = gw.request('/per-user', { headers: { 'x-user': 'b' } });
+    await slow.holding(2);
+    assert.equal((await gw.request('/per-user', { headers: { 'x-user': 'a' } })).status, 503);
+    slow.releaseAll();
+    assert.deepEqual([(await a).status, (await b).status], [200, 200]);
+  });
+
+  void test('limits the routes of a service that configures it', TIMEOUT, async () => {
+    await gw.put('/services/lc', { plugins: limit(), upstream });
+    await gw.put('/routes/svc', { uri: '/svc', service_id: 'lc' });
+    assert.equal((await squeeze('/svc', 3, 1)).length, 2);
+  });
+
+  void test('limits the routes of a plugin_config that configures it', TIMEOUT, async () => {
+    await gw.put('/plugin_configs/lc', { plugins: limit() });
+    await gw.put('/routes/pc', { uri: '/pc', plugin_config_id: 'lc', upstream });
+    assert.equal((await squeeze('/pc', 3, 1)).length, 2);
+  });
+
+  void test(
+    'limits every route from a global rule, and gives its slots back',
+    TIMEOUT,
+    async () => {
+      await gw.put('/routes/plain', { uri: '/plain', upstream });
+      await squeeze('/plain', 2, 2);
+      await gw.put('/global_rules/lc', { plugins: limit() });
+      try {
+        assert.equal((await squeeze('/plain', 3, 1)).length, 2);
+        await squeeze('/plain', 2, 1);
+      } finally {
+        await gw.delete('/global_rules/lc');
+      }
+      await squeeze('/plain', 2, 2);
+    },
+  );
+
+  void test('refuses invalid confs through the Admin API with 400 and the schema error', async () => {
+    const prefix = 'failed to check the configuration of plugin limit-conn err: ';
+    const base = { conn: 1, burst: 0, default_conn_delay: 0.1, key: 'remote_addr' };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [
+        { conn: 1, default_conn_delay: 0.1, key: 'remote_addr' },
+        'value should match only one schema, but matches none',
+      ],
+      [
+        { ...base, conn: 1.5 },
+        'property "conn" validation failed: value should match only one schema, but matches none',
+      ],
+      [
+        { ...base, default_conn_delay: 0 },
+        'property "default_conn_delay" validation failed: expected 0 to be greater than 0',
+      ],
+      [
+        { ...base, rules: [{ conn: 1, burst: 0, key: '$remote_addr' }] },
+        'value should match only one schema, but matches both schemas 1 and 2',
+      ],
+      [
+        { ...base, rejected_msg: '' },
+        'property "rejected_msg" validation failed: string too short, expected at least 1, got 0',
+      ],
+      [
+        { ...base, allow_degradation: 'true' },
+        'property "allow_degradation" validation failed: wrong type: expected boolean, got string',
+      ],
+      [
+        { ...base, policy: 'redis-cluster' },
+        'policy "redis-cluster" is not supported: Gatehouse limits with the "local" policy only',
+      ],
+    ];
+    for (const [conf, message] of cases) {
+      const reply = await gw.admin('PUT', '/routes/bad', {
+        uri: '/bad',
+        plugins: { 'limit-conn': conf },
+        upstream,
+      });
+      assert.equal(reply.status, 400, JSON.stringify(conf));
+      assert.equal((JSON.parse(reply.body) as { error_msg: string }).error_msg, prefix + message);
+    }
+  });
+
+  // key-auth is written by another engineer at the same time: this test goes last.
+  void test(
+    'limits a consumer once key-auth identified it, and not other consumers',
+    TIMEOUT,
+    async () => {
+      await gw.put('/consumers', {
+        username: 'jack',
+        plugins: { 'key-auth': { key: 'jack-key' }, ...limit() },
+      });
+      await gw.put('/consumers', {
+        username: 'rose',
+        plugins: { 'key-auth': { key: 'rose-key' } },
+      });
+      await gw.put('/routes/auth', { uri: '/auth', plugins: { 'key-auth': {} }, upstream });
+      assert.equal((await squeeze('/auth', 3, 1, { apikey: 'jack-key' })).length, 2);
+      await squeeze('/auth', 3, 3, { apikey: 'rose-key' });
+    },
+  );
+});
