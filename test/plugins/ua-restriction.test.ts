@@ -1,0 +1,243 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import uaRestriction from '../../src/plugins/ua-restriction.js';
+import { fakeContext } from '../support/fake-plugin-context.js';
+import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { confError, prepared } from './lib/conf.js';
+
+const DENIED = '{"message":"Not allowed"}\n';
+
+void describe('ua-restriction hooks', () => {
+  const cases = [
+    {
+      desc: 'a User-Agent an allowlist rule finds',
+      conf: { allowlist: ['curl/'] },
+      ua: 'curl/8.0',
+      ok: true,
+    },
+    {
+      desc: 'a User-Agent no allowlist rule finds',
+      conf: { allowlist: ['^curl/'] },
+      ua: 'x curl/8.0',
+      ok: false,
+    },
+    {
+      desc: 'a User-Agent a denylist rule finds',
+      conf: { denylist: ['(Baiduspider)', 'bot'] },
+      ua: 'my bot 1',
+      ok: false,
+    },
+    {
+      desc: 'a User-Agent no denylist rule finds',
+      conf: { denylist: ['Baiduspider'] },
+      ua: 'Mozilla/5.0',
+      ok: true,
+    },
+    {
+      desc: 'a User-Agent matched after trimming',
+      conf: { allowlist: ['^curl$'] },
+      ua: '  curl  ',
+      ok: true,
+    },
+    {
+      desc: 'a case-insensitive rule (?i)',
+      conf: { denylist: ['(?i)^BOT'] },
+      ua: 'bot/1',
+      ok: false,
+    },
+    { desc: 'a missing User-Agent', conf: { denylist: ['bot'] }, ua: undefined, ok: false },
+    {
+      desc: 'a missing User-Agent with bypass_missing',
+      conf: { denylist: ['bot'], bypass_missing: true },
+      ua: undefined,
+      ok: true,
+    },
+  ];
+  for (const c of cases) {
+    void test(`${c.ok ? 'lets through' : 'refuses'} ${c.desc}`, () => {
+      const headers: Record<string, string> = c.ua === undefined ? {} : { 'User-Agent': c.ua };
+      const result = uaRestriction.access?.(
+        prepared(uaRestriction, c.conf),
+        fakeContext({ headers }),
+      );
+      if (c.ok) assert.equal(result, undefined);
+      else assert.deepEqual(result, { status: 403, body: { message: 'Not allowed' } });
+    });
+  }
+
+  const schemaCases = [
+    {
+      desc: 'both lists',
+      conf: { allowlist: ['a'], denylist: ['b'] },
+      err: 'value should match only one schema, but matches both schemas 1 and 2',
+    },
+    {
+      desc: 'a non-boolean bypass_missing',
+      conf: { denylist: ['a'], bypass_missing: 'yes' },
+      err: 'property "bypass_missing" validation failed: wrong type: expected boolean, got string',
+    },
+    {
+      desc: 'a list that is a string',
+      conf: { allowlist: 'a' },
+      err: 'property "allowlist" validation failed: wrong type: expected array, got string',
+    },
+    {
+      desc: 'an empty message',
+      conf: { denylist: ['a'], message: '' },
+      err: 'property "message" validation failed: string too short, expected at least 1, got 0',
+    },
+    {
+      desc: 'a rule that does not compile',
+      conf: { denylist: ['ok', '(bad'] },
+      err: 'pcre_compile() failed: missing ) in "(bad"',
+    },
+  ];
+  for (const c of schemaCases) {
+    void test(`refuses a conf with ${c.desc}`, () => {
+      assert.equal(confError(uaRestriction, c.conf), c.err);
+    });
+  }
+});
+
+void describe('ua-restriction over traffic', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(async () => {
+    await gw?.close();
+  });
+
+  const ua = (value: string, headers: Record<string, string> = {}) => ({
+    headers: { 'User-Agent': value, ...headers },
+  });
+
+  void test('refuses a User-Agent of the denylist with 403 and lets others through', async () => {
+    await gw.put('/routes/uar-deny', {
+      uri: '/uar/deny',
+      plugins: { 'ua-restriction': { denylist: ['(Baiduspider)/(\\d+)\\.(\\d+)', 'bad-bot'] } },
+      upstream: gw.upstream,
+    });
+    const refused = await gw.request('/uar/deny', ua('Baiduspider/3.0'));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body, DENIED);
+    assert.equal(refused.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal((await gw.request('/uar/deny', ua('a bad-bot here'))).status, 403);
+    assert.equal((await gw.request('/uar/deny', ua('Mozilla/5.0'))).status, 200);
+  });
+
+  void test('lets only allowlisted User-Agents through, with the configured message', async () => {
+    await gw.put('/routes/uar-allow', {
+      uri: '/uar/allow',
+      plugins: { 'ua-restriction': { allowlist: ['^curl/'], message: 'curl only' } },
+      upstream: gw.upstream,
+    });
+    assert.equal((await gw.request('/uar/allow', ua('curl/8.1'))).status, 200);
+    const refused = await gw.request('/uar/allow', ua('wget/1.0'));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body, '{"message":"curl only"}\n');
+  });
+
+  void test('refuses a request without User-Agent unless bypass_missing', async () => {
+    await gw.put('/routes/uar-missing', {
+      uri: '/uar/missing',
+      plugins: { 'ua-restriction': { denylist: ['bot'] } },
+      upstream: gw.upstream,
+    });
+    await gw.put('/routes/uar-bypass', {
+      uri: '/uar/bypass',
+      plugins: { 'ua-restriction': { denylist: ['bot'], bypass_missing: true } },
+      upstream: gw.upstream,
+    });
+    const refused = await gw.request('/uar/missing');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body, DENIED);
+    assert.equal((await gw.request('/uar/bypass')).status, 200);
+  });
+
+  void test('refuses confs the schema or the regex check reject with 400', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{}, 'value should match only one schema, but matches none'],
+      [
+        { allowlist: ['[a-'] },
+        'pcre_compile() failed: missing terminating ] for character class in "[a-"',
+      ],
+      [
+        { denylist: [] },
+        'property "denylist" validation failed: expect array to have at least 1 items',
+      ],
+    ];
+    for (const [conf, err] of cases) {
+      const reply = await gw.admin('PUT', '/routes/uar-bad', {
+        uri: '/uar/bad',
+        plugins: { 'ua-restriction': conf },
+        upstream: gw.upstream,
+      });
+      assert.equal(reply.status, 400);
+      assert.deepEqual(JSON.parse(reply.body), {
+        error_msg: `failed to check the configuration of plugin ua-restriction err: ${err}`,
+      });
+    }
+  });
+
+  void test('applies the restriction configured on a service', async () => {
+    await gw.put('/services/uar-svc', {
+      plugins: { 'ua-restriction': { denylist: ['svc-bot'] } },
+      upstream: gw.upstream,
+    });
+    await gw.put('/routes/uar-svc', { uri: '/uar/service', service_id: 'uar-svc' });
+    assert.equal((await gw.request('/uar/service', ua('svc-bot'))).status, 403);
+    assert.equal((await gw.request('/uar/service', ua('browser'))).status, 200);
+  });
+
+  void test('applies the restriction configured on a plugin_config', async () => {
+    await gw.put('/plugin_configs/uar-pc', {
+      plugins: { 'ua-restriction': { allowlist: ['^pc-client'] } },
+    });
+    await gw.put('/routes/uar-pc', {
+      uri: '/uar/plugin-config',
+      plugin_config_id: 'uar-pc',
+      upstream: gw.upstream,
+    });
+    assert.equal((await gw.request('/uar/plugin-config', ua('pc-client/1'))).status, 200);
+    assert.equal((await gw.request('/uar/plugin-config', ua('other'))).status, 403);
+  });
+
+  void test('applies the restriction of a consumer once key-auth identified it', async () => {
+    await gw.put('/consumers', {
+      username: 'uar_jack',
+      plugins: {
+        'key-auth': { key: 'uar-jack-key' },
+        'ua-restriction': { denylist: ['jack-bot'] },
+      },
+    });
+    await gw.put('/consumers', {
+      username: 'uar_rose',
+      plugins: { 'key-auth': { key: 'uar-rose-key' } },
+    });
+    await gw.put('/routes/uar-consumer', {
+      uri: '/uar/consumer',
+      plugins: { 'key-auth': {} },
+      upstream: gw.upstream,
+    });
+    const jack = await gw.request('/uar/consumer', ua('jack-bot', { apikey: 'uar-jack-key' }));
+    assert.equal(jack.status, 403);
+    assert.equal(jack.body, DENIED);
+    const rose = await gw.request('/uar/consumer', ua('jack-bot', { apikey: 'uar-rose-key' }));
+    assert.equal(rose.status, 200);
+  });
+
+  void test('applies the restriction of a global rule to every route', async () => {
+    await gw.put('/routes/uar-plain', { uri: '/uar/plain', upstream: gw.upstream });
+    await gw.put('/global_rules/uar', {
+      plugins: { 'ua-restriction': { denylist: ['global-bot'], bypass_missing: true } },
+    });
+    try {
+      assert.equal((await gw.request('/uar/plain', ua('global-bot'))).status, 403);
+      assert.equal((await gw.request('/uar/plain', ua('browser'))).status, 200);
+    } finally {
+      await gw.delete('/global_rules/uar');
+    }
+    assert.equal((await gw.request('/uar/plain', ua('global-bot'))).status, 200);
+  });
+});
