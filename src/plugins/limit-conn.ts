@@ -4,36 +4,26 @@
  * `conn` it waits a multiple of a unit delay first. The log phase gives back what access took.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  PluginContext,
-  PluginDefinition,
-  PluginResponse,
-  SharedDict,
-} from '../plugin/types.js';
+import type { PluginContext, PluginDefinition, SharedDict } from '../plugin/types.js';
 import {
-  COUNTER_FAILED,
   LIMIT_PROPERTIES,
   compileTemplate,
-  counterPrefix,
+  counterFailed,
+  limitBase,
   limitKey,
   localPolicyOnly,
-  rejection,
-  type KeyType,
+  type LimitBase,
+  type LimitConf,
 } from './lib/limit-key.js';
 
 type Amount = number | string;
 
-interface LimitConnConf {
+interface LimitConnConf extends LimitConf {
   conn?: Amount;
   burst?: Amount;
   default_conn_delay: number;
   only_use_default_delay: boolean;
   key?: string;
-  key_type: KeyType;
-  policy: string;
-  rejected_code: number;
-  rejected_msg?: string;
-  allow_degradation: boolean;
   rules?: Array<{ conn: Amount; burst: Amount; key: string }>;
 }
 
@@ -47,13 +37,10 @@ interface Rule {
   readonly keyOf: (ctx: PluginContext) => string | undefined;
 }
 
-interface Prepared {
-  readonly dict: SharedDict;
+interface Prepared extends LimitBase {
   readonly rules: readonly Rule[];
   /** `conn`/`burst` of the single form failing to resolve is an error; a rule is just skipped. */
   readonly skipBadRules: boolean;
-  readonly degrade: boolean;
-  readonly rejected: PluginResponse;
   readonly useLatency: boolean;
   /** Seconds one "round" of excess requests waits; follows observed latencies (per worker). */
   unitDelay: number;
@@ -104,7 +91,8 @@ const plugin: PluginDefinition<LimitConnConf, Prepared> = {
   check: (conf) => localPolicyOnly(conf.policy),
 
   prepare(conf, env, owner) {
-    const prefix = counterPrefix(owner, conf);
+    const base = limitBase('limit-conn', conf, env, owner);
+    const prefix = base.prefix;
     const rules: Rule[] =
       conf.rules === undefined
         ? [
@@ -126,11 +114,9 @@ const plugin: PluginDefinition<LimitConnConf, Prepared> = {
             };
           });
     return {
-      dict: env.shared('limit-conn'),
+      ...base,
       rules,
       skipBadRules: conf.rules !== undefined,
-      degrade: conf.allow_degradation,
-      rejected: rejection(conf.rejected_code, conf.rejected_msg),
       useLatency: !conf.only_use_default_delay,
       unitDelay: conf.default_conn_delay,
     };
@@ -145,13 +131,13 @@ const plugin: PluginDefinition<LimitConnConf, Prepared> = {
       const key = rule.keyOf(ctx);
       if (conn === undefined || burst === undefined || key === undefined) {
         if (p.skipBadRules) continue;
-        return failed(p, ctx, 'conn or burst did not resolve to a count');
+        return counterFailed(p, ctx, 'conn or burst is not a count', 'limit conn');
       }
       let current: number | undefined;
       try {
         current = admit(p.dict, key, conn + burst);
       } catch (err) {
-        return failed(p, ctx, err);
+        return counterFailed(p, ctx, err, 'limit conn');
       }
       if (current === undefined) return p.rejected;
       applied++;
@@ -160,7 +146,7 @@ const plugin: PluginDefinition<LimitConnConf, Prepared> = {
       hold(ctx, { p, key, delaySec: delay });
       delaySec += delay;
     }
-    if (applied === 0) return failed(p, ctx, 'no rule applies to the request');
+    if (applied === 0) return counterFailed(p, ctx, 'no rule applies', 'limit conn');
     if (delaySec < 0.001) return undefined;
     return sleep(delaySec * 1000);
   },
@@ -210,11 +196,6 @@ function hold(ctx: PluginContext, h: Held): void {
   const held = ctx.data.get(HELD) as Held[] | undefined;
   if (held === undefined) ctx.data.set(HELD, [h]);
   else held.push(h);
-}
-
-function failed(p: Prepared, ctx: PluginContext, err: unknown): PluginResponse | undefined {
-  ctx.env.logger.error({ err }, 'limit-conn: failed to limit conn');
-  return p.degrade ? undefined : COUNTER_FAILED;
 }
 
 /**

@@ -4,44 +4,31 @@
  * `rate` + `burst` is rejected; one within the burst waits excess/rate seconds unless `nodelay`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  PluginContext,
-  PluginDefinition,
-  PluginResponse,
-  SharedDict,
-} from '../plugin/types.js';
+import type { PluginContext, PluginDefinition } from '../plugin/types.js';
 import {
-  COUNTER_FAILED,
   LIMIT_PROPERTIES,
-  counterPrefix,
+  counterFailed,
+  limitBase,
   limitKey,
   localPolicyOnly,
-  rejection,
-  type KeyType,
+  type LimitBase,
+  type LimitConf,
 } from './lib/limit-key.js';
 
-interface LimitReqConf {
+interface LimitReqConf extends LimitConf {
   rate: number;
   burst: number;
   key: string;
-  key_type: KeyType;
-  policy: string;
-  rejected_code: number;
-  rejected_msg?: string;
   nodelay: boolean;
-  allow_degradation: boolean;
 }
 
-interface Prepared {
-  readonly dict: SharedDict;
+interface Prepared extends LimitBase {
   readonly keyOf: (ctx: PluginContext) => string;
   readonly rate: number;
   readonly burst: number;
   readonly nodelay: boolean;
-  readonly degrade: boolean;
   /** How long a bucket outlives its last admitted request: then it is empty anyway. */
   readonly ttlMs: number;
-  readonly rejected: PluginResponse;
 }
 
 /** One key's bucket: requests in excess of the rate (fractional), and when it was last filled. */
@@ -68,15 +55,14 @@ const plugin: PluginDefinition<LimitReqConf, Prepared> = {
   check: (conf) => localPolicyOnly(conf.policy),
 
   prepare(conf, env, owner) {
+    const base = limitBase('limit-req', conf, env, owner);
     return {
-      dict: env.shared('limit-req'),
-      keyOf: limitKey(conf.key, conf.key_type, counterPrefix(owner, conf)),
+      ...base,
+      keyOf: limitKey(conf.key, conf.key_type, base.prefix),
       rate: conf.rate,
       burst: conf.burst,
       nodelay: conf.nodelay,
-      degrade: conf.allow_degradation,
       ttlMs: Math.ceil(((conf.burst + 1) / conf.rate) * 1000) + 1000,
-      rejected: rejection(conf.rejected_code, conf.rejected_msg),
     };
   },
 
@@ -99,8 +85,7 @@ const plugin: PluginDefinition<LimitReqConf, Prepared> = {
         p.ttlMs,
       );
     } catch (err) {
-      ctx.env.logger.error({ err }, 'limit-req: failed to limit req');
-      return p.degrade ? undefined : COUNTER_FAILED;
+      return counterFailed(p, ctx, err, 'limit req');
     }
     if (!admitted) return p.rejected;
     const delayMs = (excess / p.rate) * 1000;

@@ -5,8 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plugin from '../../src/plugins/limit-conn.js';
-import type { PluginContext, PluginEnv, SharedDict } from '../../src/plugin/types.js';
-import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
+import type { PluginContext, PluginEnv } from '../../src/plugin/types.js';
+import { fakeContext, fakeEnv, memoryDict } from '../support/fake-plugin-context.js';
 
 type Conf = Parameters<NonNullable<typeof plugin.prepare>>[0];
 
@@ -147,15 +147,10 @@ void describe('limit-conn hooks', () => {
   });
 
   void test('answers 500 when the shared dict fails, or lets the request go with allow_degradation', () => {
-    const broken: SharedDict = {
-      incr: () => assert.fail('not used'),
-      get: () => undefined,
-      update: () => {
-        throw new Error('disk full');
-      },
-      delete: () => undefined,
+    const failing = (): never => {
+      throw new Error('disk full');
     };
-    const env: PluginEnv = { ...fakeEnv(), shared: () => broken };
+    const env: PluginEnv = { ...fakeEnv(), shared: () => ({ ...memoryDict(), update: failing }) };
     const p = prepared({ conn: 1, burst: 0 }, env);
     assert.deepEqual(plugin.access!(p, fakeContext({}, env)), { status: 500 });
     const degraded = prepared({ conn: 1, burst: 0, allow_degradation: true }, env);

@@ -6,8 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plugin from '../../src/plugins/limit-req.js';
 import { compileTemplate, counterPrefix, limitKey } from '../../src/plugins/lib/limit-key.js';
-import type { ConfOwner, PluginEnv, SharedDict } from '../../src/plugin/types.js';
-import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
+import type { ConfOwner, PluginEnv } from '../../src/plugin/types.js';
+import { fakeContext, fakeEnv, memoryDict } from '../support/fake-plugin-context.js';
 
 const ROUTE: ConfOwner = { key: 'routes/1', version: 7 };
 
@@ -106,15 +106,10 @@ void describe('limit-req hooks', () => {
   });
 
   void test('answers 500 when the shared dict fails, or lets the request go with allow_degradation', () => {
-    const broken: SharedDict = {
-      incr: () => assert.fail('not used'),
-      get: () => undefined,
-      update: () => {
-        throw new Error('disk full');
-      },
-      delete: () => undefined,
+    const failing = (): never => {
+      throw new Error('disk full');
     };
-    const env: PluginEnv = { ...fakeEnv(), shared: () => broken };
+    const env: PluginEnv = { ...fakeEnv(), shared: () => ({ ...memoryDict(), update: failing }) };
     assert.deepEqual(plugin.access!(prepared({ rate: 1, burst: 0 }, env), fakeContext({}, env)), {
       status: 500,
     });

@@ -1,14 +1,22 @@
 /**
  * What limit-req and limit-conn share: the counter key of a request (APISIX `gen_limit_key`:
  * `<owner>:<conf crc32>:<key value>`), `resolve_var` templates compiled once, the common schema
- * properties and the rejection responses.
+ * properties, the rejection and failure responses.
  *
  * @example
- *   const keyOf = limitKey(conf.key, conf.key_type, counterPrefix(owner, conf));
+ *   const base = limitBase('limit-req', conf, env, owner);
+ *   const keyOf = limitKey(conf.key, conf.key_type, base.prefix);
  *   const counter = keyOf(ctx); // 'routes/1:2859621405:127.0.0.1'
  */
 import { crc32 } from 'node:zlib';
-import type { ConfOwner, JsonSchema, PluginContext, PluginResponse } from '../../plugin/types.js';
+import type {
+  ConfOwner,
+  JsonSchema,
+  PluginContext,
+  PluginEnv,
+  PluginResponse,
+  SharedDict,
+} from '../../plugin/types.js';
 
 export type KeyType = 'var' | 'var_combination';
 
@@ -29,15 +37,53 @@ export function localPolicyOnly(policy: string): string | undefined {
     : `policy ${JSON.stringify(policy)} is not supported: Gatehouse limits with the "local" policy only`;
 }
 
-/** `rejected_code` with `{"error_msg": rejected_msg}`, or the status alone (nginx's page). */
-export function rejection(code: number, msg: string | undefined): PluginResponse {
-  return Object.freeze(
-    msg === undefined ? { status: code } : { status: code, body: { error_msg: msg } },
-  );
+/** The conf attributes every limit-* plugin has. */
+export interface LimitConf {
+  key_type: KeyType;
+  policy: string;
+  rejected_code: number;
+  rejected_msg?: string;
+  allow_degradation: boolean;
 }
 
-/** What a limit plugin answers when its counters fail and `allow_degradation` is off. */
-export const COUNTER_FAILED: PluginResponse = Object.freeze({ status: 500 });
+/** What every prepared limit-* conf holds. */
+export interface LimitBase {
+  readonly dict: SharedDict;
+  /** `rejected_code` with `{"error_msg": rejected_msg}`, or the status alone (nginx's page). */
+  readonly rejected: PluginResponse;
+  readonly degrade: boolean;
+  /** `<owner>:<conf checksum>:`, see counterPrefix. */
+  readonly prefix: string;
+}
+
+export function limitBase(
+  dictName: string,
+  conf: LimitConf,
+  env: PluginEnv,
+  owner: ConfOwner,
+): LimitBase {
+  const msg = conf.rejected_msg;
+  const status = conf.rejected_code;
+  return {
+    dict: env.shared(dictName),
+    rejected: Object.freeze(msg === undefined ? { status } : { status, body: { error_msg: msg } }),
+    degrade: conf.allow_degradation,
+    prefix: counterPrefix(owner, conf),
+  };
+}
+
+const COUNTER_FAILED: PluginResponse = Object.freeze({ status: 500 });
+
+/** A failure to count: logged, then 500, or nothing (let through) with `allow_degradation`. */
+export function counterFailed(
+  base: LimitBase,
+  ctx: PluginContext,
+  err: unknown,
+  what: string,
+): PluginResponse | undefined {
+  ctx.env.logger.error({ err }, `failed to ${what}`);
+  return base.degrade ? undefined : COUNTER_FAILED;
+}
 
 /**
  * The prefix of every counter of one conf: its owner's key and a checksum of the conf, so editing
