@@ -6,11 +6,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { JsonSchema, PluginContext, PluginResponse } from '../../plugin/types.js';
 
-/** APISIX `schema_def.get_realm_schema`: printable ASCII without `"` and `\`, 1–128 chars. */
+/**
+ * APISIX `schema_def.get_realm_schema`: printable ASCII without `"` and `\`, 1–128 chars. The
+ * pattern holds the characters themselves, as Lua's string does, so error texts match APISIX's.
+ */
 export function realmSchema(dflt: string): JsonSchema {
   return {
     type: 'string',
-    pattern: '^[\\x20-\\x21\\x23-\\x5B\\]-\\x7E]+$',
+    pattern: '^[ -!#-[\\]-~]+$',
     default: dflt,
     minLength: 1,
     maxLength: 128,
