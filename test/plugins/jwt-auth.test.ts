@@ -191,6 +191,22 @@ void describe('jwt-auth over traffic', () => {
     assert.equal((await gw.request('/jwt/claims', bearer(withExp))).status, 200);
   });
 
+  void test('keeps the verified payload for later plugins with store_in_ctx', async () => {
+    const readPayload =
+      "(conf, ctx) => { ctx.setHeader('x-jwt-sub', String(ctx.data.get('jwt_auth_payload')?.sub)) }";
+    await gw.put('/routes/jwt-ctx', {
+      uri: '/jwt/ctx',
+      plugins: {
+        'jwt-auth': { store_in_ctx: true },
+        'serverless-post-function': { functions: [readPayload] },
+      },
+      upstream: gw.upstream,
+    });
+    const token = await sign({ key: 'jack-key', sub: 'order-42' }, 'HS256', secret('jack-secret'));
+    assert.equal((await gw.request('/jwt/ctx', bearer(token))).status, 200);
+    assert.equal(upstreamHeaders()['x-jwt-sub'], 'order-42');
+  });
+
   void test('lets a failed request through as the anonymous consumer, or 401 when it is missing', async () => {
     await gw.put('/routes/jwt-anon', {
       uri: '/jwt/anon',
