@@ -1,0 +1,75 @@
+/**
+ * limit-count's quota headers: names from the conf (`limit_header`... as APISIX reads them when
+ * present), else plugin metadata, else X-RateLimit-Limit/Remaining/Reset; a rule's prefix goes
+ * in before the first "RateLimit-". The values wait in `ctx.data` for header_filter, so they
+ * reach the client on a proxied response and on a rejection alike.
+ */
+import type { PluginContext } from '../../plugin/types.js';
+import { METADATA_DEFAULTS } from './limit-count-schema.js';
+
+type Trio = readonly [limit: string, remaining: string, reset: string];
+
+/** Per conf: the names per rule prefix, for the metadata object they were made from. */
+export type HeaderNames = Map<string | undefined, { from: unknown; names: Trio }>;
+
+const FIELDS = ['limit_header', 'remaining_header', 'reset_header'] as const;
+
+function baseName(
+  conf: Readonly<Record<string, unknown>>,
+  meta: Readonly<Record<string, unknown>> | undefined,
+  field: (typeof FIELDS)[number],
+): string {
+  const own = conf[field] ?? meta?.[field];
+  return typeof own === 'string' ? own : METADATA_DEFAULTS[field];
+}
+
+function namesFor(
+  cache: HeaderNames,
+  conf: Readonly<Record<string, unknown>>,
+  prefix: string | undefined,
+  ctx: PluginContext,
+): Trio {
+  const meta = ctx.env.metadata('limit-count');
+  const hit = cache.get(prefix);
+  if (hit !== undefined && hit.from === meta) return hit.names;
+  const names = FIELDS.map((field) => {
+    const base = baseName(conf, meta, field);
+    return prefix === undefined ? base : base.replace('RateLimit-', () => `${prefix}-RateLimit-`);
+  }) as unknown as Trio;
+  cache.set(prefix, { from: meta, names });
+  return names;
+}
+
+/** The key of the headers waiting for header_filter in `ctx.data`. */
+export const PENDING = 'limit-count';
+
+/**
+ * Records this rule's headers for header_filter and returns them for a rejection response.
+ * A later limit-count (route after global rule) overwrites a header of the same name.
+ */
+export function quotaHeaders(
+  cache: HeaderNames,
+  conf: Readonly<Record<string, unknown>>,
+  prefix: string | undefined,
+  ctx: PluginContext,
+  values: readonly [limit: number, remaining: number, reset: number],
+): Record<string, string> {
+  const names = namesFor(cache, conf, prefix, ctx);
+  let pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
+  if (pending === undefined) ctx.data.set(PENDING, (pending = new Map()));
+  const out: Record<string, string> = {};
+  for (let i = 0; i < 3; i++) {
+    const name = names[i] as string;
+    const value = String(values[i]);
+    pending.set(name, value);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** header_filter: puts the recorded headers on the response. */
+export function flushQuotaHeaders(ctx: PluginContext): void {
+  const pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
+  if (pending === undefined) return;
+  for (const [name, value] of pending) ctx.response.setHeader(name, value);
+}

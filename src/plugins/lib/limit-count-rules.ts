@@ -1,0 +1,121 @@
+/**
+ * What limit-count counts, per request: the rules of a conf (one rule for `count`/`time_window`,
+ * one per entry of `rules`), compiled once, resolved against the request into the counters to
+ * hit. Mirrors APISIX `get_rules` and the key choice of `run_rate_limit`.
+ */
+import type { ConfOwner, PluginContext } from '../../plugin/types.js';
+import type { LimitCountConf } from './limit-count-check.js';
+import {
+  compileTemplate,
+  counterPrefix as ownerPrefix,
+  limitKey,
+  type Template,
+} from './limit-key.js';
+
+/** A per-request number: fixed, or a template resolved and checked on each request. */
+type Amount = number | Template;
+
+export interface CompiledRule {
+  readonly count: Amount;
+  readonly timeWindow: Amount;
+  /** The counter id for a request; undefined means the rule does not apply. */
+  readonly id: (ctx: PluginContext) => string | undefined;
+  /** Inserted into the header names (`X-<prefix>-RateLimit-Limit`); undefined for no rules. */
+  readonly headerPrefix: string | undefined;
+}
+
+/** One counter to hit for this request. */
+export interface ActiveRule {
+  readonly count: number;
+  readonly windowMs: number;
+  /** The counter id: the conf's prefix and the request's key. */
+  readonly id: string;
+  readonly headerPrefix: string | undefined;
+}
+
+const amount = (v: number | string): Amount => (typeof v === 'number' ? v : compileTemplate(v));
+
+/** The key of `count`/`time_window` confs: a var, a template or a constant; remote_addr if unset. */
+function singleRuleId(conf: LimitCountConf, prefix: string): CompiledRule['id'] {
+  if (conf.key_type !== 'constant') return limitKey(conf.key, conf.key_type, prefix);
+  const id = prefix + conf.key;
+  return () => id;
+}
+
+/** A rule's key is a template; a rule whose template resolves no variable does not apply. */
+function ruleId(key: string, prefix: string): CompiledRule['id'] {
+  const template = compileTemplate(key);
+  return (ctx) => {
+    const value = template.render(ctx);
+    return value === undefined ? undefined : prefix + value;
+  };
+}
+
+/**
+ * The counter namespace of a conf: `<group>:` with a group, else `<owner key>:<conf crc32>:`
+ * as APISIX (`gen_limit_key`): editing the conf starts new counters, editing the rest of the
+ * owner (its upstream, its other plugins) does not, and every node computes the same ids.
+ */
+export function counterPrefix(conf: LimitCountConf, owner: ConfOwner): string {
+  return conf.group === undefined ? ownerPrefix(owner, conf) : `${conf.group}:`;
+}
+
+export function compileRules(conf: LimitCountConf, owner: ConfOwner): CompiledRule[] {
+  const prefix = counterPrefix(conf, owner);
+  if (conf.rules === undefined) {
+    return [
+      {
+        count: amount(conf.count ?? 0),
+        timeWindow: amount(conf.time_window ?? 0),
+        id: singleRuleId(conf, prefix),
+        headerPrefix: undefined,
+      },
+    ];
+  }
+  return conf.rules.map((rule, i) => ({
+    count: amount(rule.count),
+    timeWindow: amount(rule.time_window),
+    id: ruleId(rule.key, prefix),
+    headerPrefix: rule.header_prefix ?? String(i + 1),
+  }));
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** The number an Amount is for this request, or why it is not usable (APISIX's texts). */
+function resolveAmount(a: Amount, ctx: PluginContext): number | string {
+  if (typeof a === 'number') return a;
+  const text = a.render(ctx) ?? a.unresolved;
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (Number.isNaN(n)) return 'resolved value is not a number';
+  if (n <= 0) return `resolved value must be a positive number, got: ${n}`;
+  if (!Number.isInteger(n)) return `resolved value must be an integer, got: ${n}`;
+  if (n > MAX_SAFE) return `resolved value exceeds safe integer range (2^53-1), got: ${n}`;
+  return n;
+}
+
+/**
+ * The counters this request hits, in rule order, or the reason it cannot be limited (a template
+ * count that is not a positive integer). Rules whose key resolves to nothing are left out.
+ */
+export function activeRules(
+  rules: readonly CompiledRule[],
+  ctx: PluginContext,
+): ActiveRule[] | string {
+  const out: ActiveRule[] = [];
+  for (const rule of rules) {
+    const id = rule.id(ctx);
+    if (id === undefined) continue;
+    const count = resolveAmount(rule.count, ctx);
+    if (typeof count === 'string') return count;
+    const seconds = resolveAmount(rule.timeWindow, ctx);
+    if (typeof seconds === 'string') return seconds;
+    out.push({
+      count,
+      windowMs: seconds * 1000,
+      id,
+      headerPrefix: rule.headerPrefix,
+    });
+  }
+  return out;
+}
