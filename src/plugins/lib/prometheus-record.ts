@@ -1,0 +1,88 @@
+/**
+ * The log hook's work for one request (spec-plugins "prometheus", APISIX `exporter.http_log`):
+ * find the request's cells in the index the prepared conf holds, then add to them. Labels are
+ * only assembled the first time a combination is seen.
+ */
+import type { PluginContext } from '../../plugin/types.js';
+import { SeriesIndex } from './prometheus-index.js';
+import type { RequestSeries, ResponseSource, WorkerMetrics } from './prometheus-metrics.js';
+
+/** What `prepare` makes of a conf: its options and its own index of series. */
+export interface PreparedPrometheus {
+  readonly preferName: boolean;
+  readonly metrics: WorkerMetrics;
+  readonly series: SeriesIndex;
+}
+
+export function preparePrometheus(preferName: boolean, metrics: WorkerMetrics): PreparedPrometheus {
+  return { preferName, metrics, series: new SeriesIndex(metrics) };
+}
+
+/** APISIX `core.response.get_response_source`, from what the context tells. */
+function sourceOf(ctx: PluginContext): ResponseSource {
+  if (ctx.upstreamStatus !== undefined) return 'upstream';
+  return ctx.upstreamAddr !== undefined ? 'nginx' : 'apisix';
+}
+
+/** Bytes of the request line and headers of an HTTP/1.1 request, plus its declared body. */
+function estimatedRequestLength(ctx: PluginContext): number {
+  let n = ctx.method.length + (ctx.var('request_uri')?.length ?? ctx.uri.length) + 12;
+  for (const [name, value] of ctx.headers()) n += name.length + value.length + 4;
+  const body = Number(ctx.header('content-length'));
+  return n + 2 + (Number.isFinite(body) ? body : 0);
+}
+
+/** Bytes of the status line and headers of the response, plus the body sent. */
+function estimatedBytesSent(ctx: PluginContext): number {
+  let n = 17 + ctx.response.bytesSent;
+  for (const [name, value] of ctx.response.headers()) n += name.length + value.length + 4;
+  return n + 2;
+}
+
+function numberVar(ctx: PluginContext, name: string): number | undefined {
+  const v = ctx.var(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function lookup(p: PreparedPrometheus, ctx: PluginContext): RequestSeries {
+  const m = p.metrics;
+  p.series.check(m.follow(ctx.env.metadata('prometheus')));
+  let route = ctx.routeId ?? '';
+  let service = ctx.serviceId ?? '';
+  if (p.preferName) {
+    route = ctx.var('route_name') || route;
+    if (service !== '') service = ctx.var('service_name') || service;
+  }
+  return p.series.find(
+    route,
+    service,
+    ctx.var('matched_uri') ?? '',
+    ctx.var('matched_host') ?? '',
+    ctx.consumer?.username ?? '',
+    ctx.upstreamAddr ?? '',
+    m.extraVariables.length === 0 ? undefined : m.extraVariables.map((v) => ctx.var(v) ?? ''),
+  );
+}
+
+/**
+ * Records one finished request: `http_status`, `http_latency` (request, upstream when proxied,
+ * apisix = request − upstream, never below 0) and `bandwidth` (ingress = request length,
+ * egress = bytes sent).
+ */
+export function recordRequest(p: PreparedPrometheus, ctx: PluginContext): void {
+  const series = lookup(p, ctx);
+  series.status(ctx.response.status, sourceOf(ctx)).value++;
+  const total = Date.now() - ctx.startTime;
+  series.requestLatency.observe(total);
+  const upstream = ctx.upstreamLatencyMs;
+  if (upstream === undefined) {
+    series.apisixLatency.observe(total);
+  } else {
+    series.upstreamLatency.observe(upstream);
+    series.apisixLatency.observe(total > upstream ? total - upstream : 0);
+  }
+  series.ingress.value += numberVar(ctx, 'request_length') ?? estimatedRequestLength(ctx);
+  series.egress.value += numberVar(ctx, 'bytes_sent') ?? estimatedBytesSent(ctx);
+}
