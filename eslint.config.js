@@ -19,7 +19,7 @@ const allowed = {
   stream: ['core', 'plugin', 'snapshot', 'upstream'],
   admin: ['core', 'config', 'store', 'resources', 'plugin'],
   control: ['core', 'snapshot', 'upstream'],
-  cluster: ['core', 'config'],
+  cluster: ['core', 'config', 'plugin'],
 };
 const folders = [...Object.keys(allowed), 'gateway', 'cli'];
 

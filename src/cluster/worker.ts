@@ -13,7 +13,7 @@ export interface WorkerApp {
   /** Stops accepting, lets in-flight requests finish within `timeoutMs`, closes the rest. */
   drain(timeoutMs: number): Promise<void>;
   /** The plugin lists changed in place (plugins reload). */
-  updateConfig?(config: GatewayConfig): void;
+  updateConfig?(config: GatewayConfig): void | Promise<void>;
 }
 
 export type BuildWorkerApp = (config: GatewayConfig) => WorkerApp | Promise<WorkerApp>;
@@ -57,7 +57,7 @@ export function runWorker(build: BuildWorkerApp, logger: Logger): void {
         app = await build(msg.config);
         return;
       case 'config':
-        app?.updateConfig?.(msg.config);
+        await app?.updateConfig?.(msg.config);
         return;
       case 'reset-begin':
         resetItems = [];

@@ -184,6 +184,7 @@ export function buildConfig(doc: ConfigDoc, opts: BuildOptions): GatewayConfig {
       standalone_file: here(stringOr(gh, 'standalone_file', 'conf/apisix.yaml')),
       pid_file: here(stringOr(gh, 'pid_file', 'logs/gatehouse.pid')),
       admin_max_body_size: numberOr(gh, 'admin_max_body_size', 1572864),
+      plugin_dir: typeof gh['plugin_dir'] === 'string' ? here(gh['plugin_dir']) : undefined,
     },
   };
   checkPortConflicts(listeners(config, doc), opts.fileLabel);

@@ -144,6 +144,7 @@ const CONFIG_SCHEMA = {
         pid_file: { type: 'string', minLength: 1 },
         standalone_file: { type: 'string', minLength: 1 },
         admin_max_body_size: { type: 'integer', minimum: 1 },
+        plugin_dir: { type: 'string', minLength: 1 },
       },
     },
   },

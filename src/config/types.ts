@@ -80,6 +80,8 @@ export interface GatewayConfig {
     pid_file: string;
     /** Largest Admin API request body, bytes (APISIX: 1.5 MiB). */
     admin_max_body_size: number;
+    /** Absolute directory of custom plugins (one .js/.mjs file each), if configured. */
+    plugin_dir: string | undefined;
   };
   /** The whole merged document, as loaded, for keys not typed above. */
   readonly raw: Readonly<Record<string, unknown>>;

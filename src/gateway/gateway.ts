@@ -1,15 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { createAdminServer } from '../admin/server.js';
 import { WorkerPool } from '../cluster/pool.js';
+import { SharedDictHost, sharedDictFile } from '../cluster/shared-dict.js';
 import { hasAdminApi } from '../config/admin-key.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createControlApi } from '../control/control-api.js';
 import { createStatusApi } from '../control/status-api.js';
 import type { Logger } from '../core/logger.js';
-import { PluginRegistry } from '../plugin/registry.js';
 import { ConfigFeed } from '../store/feed.js';
 import type { ConfigStore } from '../store/types.js';
-import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { loadPluginSets } from './plugin-sets.js';
 import { controlSchema } from './control-schema.js';
 import { SnapshotSaver } from '../store/last-known-good.js';
 import { openConfigStore, snapshotFile } from './store-start.js';
@@ -50,13 +50,6 @@ const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.js', import.meta.url))
 /** In-flight requests get this long on stop and reload; below the forced exit of signals.ts. */
 const DRAIN_MS = 8000;
 
-function registries(config: GatewayConfig): { http: PluginRegistry; stream: PluginRegistry } {
-  return {
-    http: new PluginRegistry(BUILTIN_PLUGINS, config.plugins),
-    stream: new PluginRegistry(BUILTIN_PLUGINS, config.stream_plugins),
-  };
-}
-
 function urlHost(ip: string): string {
   if (ip === '0.0.0.0' || ip === '') return '127.0.0.1';
   if (ip === '::') return '[::1]';
@@ -79,16 +72,16 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
   const { logger } = opts;
   const count = workerCount(config);
   let current = config;
-  let plugins = registries(config);
+  let generation = 0;
+  let plugins = await loadPluginSets(config, generation);
   if (plugins.http.missing.length > 0) {
     logger.debug({ missing: plugins.http.missing }, 'configured plugins not implemented yet');
   }
-  const reloadPlugins = (): Promise<void> => {
+  const reloadPlugins = async (): Promise<void> => {
     const next = rereadConfig(current, logger);
-    if (next === undefined) return Promise.resolve();
-    plugins = registries(next);
+    if (next === undefined) return;
+    plugins = await loadPluginSets(next, ++generation);
     pool?.sendConfig(next);
-    return Promise.resolve();
   };
 
   // Closed last-in first-out: the APIs stop accepting, then workers drain, then the store goes.
@@ -129,6 +122,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
     cleanups.unshift(() => feed.stop());
     if (saver && opened.lastKnownGood === undefined) await saver.flush();
     if (count > 0) {
+      const shared = new SharedDictHost(sharedDictFile(process.pid));
+      cleanups.unshift(() => shared.close());
       if (config.apisix.ssl.enable) {
         logger.info('apisix.ssl: HTTPS listeners are not served yet; only node_listen (HTTP)');
       }
@@ -217,7 +212,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
     const next = rereadConfig(current, logger);
     if (next === undefined || closing !== undefined) return;
     try {
-      plugins = registries(next);
+      plugins = await loadPluginSets(next, ++generation);
       current = next;
       if (pool) await pool.replaceAll(next, workerCount(next));
     } catch (err) {

@@ -1,14 +1,20 @@
 import type { WorkerApp } from '../cluster/worker.js';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
+import { AtRest } from '../admin/at-rest.js';
+import { SharedDicts, sharedDictFile } from '../cluster/shared-dict.js';
+import { Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
-import { PluginRegistry } from '../plugin/registry.js';
+import { ChainBuilder } from '../plugin/chain-builder.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import type { PluginEnv } from '../plugin/types.js';
 import { createProxyHandler } from '../proxy/handler.js';
 import type { RouterKind } from '../router/types.js';
 import { DataPlaneState } from '../snapshot/state.js';
 import { DnsCache } from '../upstream/resolve.js';
-import { runtimeUpstreamFactory } from '../upstream/runtime.js';
-import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { runtimeUpstreamFactory, type RuntimeUpstream } from '../upstream/runtime.js';
 import { HttpListeners } from './listeners.js';
+import { createPluginEnv } from './plugin-env.js';
+import { loadPluginSets } from './plugin-sets.js';
 import { proxyOptions } from './proxy-options.js';
 
 /** The HTTP listeners a worker opens: `apisix.node_listen`, unless the proxy is stream-only. */
@@ -16,31 +22,70 @@ export function httpAddresses(config: GatewayConfig): ListenAddress[] {
   return config.apisix.proxy_mode === 'stream' ? [] : [...config.apisix.node_listen];
 }
 
+/** Calls a lifecycle hook of every enabled plugin; a failing hook is logged, never fatal. */
+function lifecycle(registry: PluginRegistry, hook: 'init' | 'destroy', env: PluginEnv): void {
+  for (const def of registry.list()) {
+    try {
+      if (hook === 'init') def.init?.(env);
+      else def.destroy?.();
+    } catch (err) {
+      env.logger.error({ plugin: def.name, err }, `plugin ${hook} failed`);
+    }
+  }
+}
+
 /**
- * A worker: the data-plane state the primary feeds, and the proxy on the node listeners.
+ * A worker: the data-plane state the primary feeds, the plugins (with a node-wide shared dict
+ * the primary created), and the proxy on the node listeners. A plugin reload (`config` message)
+ * swaps the plugin set and rebuilds every chain; requests in flight finish on the old chains.
  * HTTPS (`apisix.ssl`) is not served yet; the primary says so once at start.
  */
-export function buildWorkerApp(config: GatewayConfig, logger: Logger): WorkerApp {
-  let plugins = new PluginRegistry(BUILTIN_PLUGINS, config.plugins);
-  const state = new DataPlaneState({
+export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Promise<WorkerApp> {
+  let generation = 0;
+  let plugins = (await loadPluginSets(config, generation)).http;
+  const shared = new SharedDicts(sharedDictFile(process.ppid));
+  const encryption = config.apisix.data_encryption;
+  const atRest = new AtRest(new Keyring(encryption.keyring), encryption.enable_encrypt_fields);
+  const holder: { state?: DataPlaneState<RuntimeUpstream> } = {};
+  const env = createPluginEnv(config, logger, shared, (name) => holder.state?.metadata(name));
+  let chains = new ChainBuilder(plugins, env, logger);
+  lifecycle(plugins, 'init', env);
+  const live = new DataPlaneState<RuntimeUpstream>({
     prefix: config.deployment.etcd.prefix,
     routerKind: config.apisix.router.http as RouterKind,
     plugins: () => plugins,
+    chains: () => chains,
+    decrypt: (dir, value) => atRest.forRead(dir, value, plugins),
     logger,
     upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
   });
-  const proxy = createProxyHandler(state, proxyOptions(config, logger));
+  holder.state = live;
+  const proxy = createProxyHandler(live, { ...proxyOptions(config, logger), pluginEnv: env });
   const listeners = new HttpListeners(httpAddresses(config), proxy);
   return {
-    sink: state,
+    sink: live,
     listen: () => listeners.listen(),
     async drain(timeoutMs) {
       await listeners.drain(timeoutMs);
       await proxy.close();
-      state.close();
+      live.close();
+      lifecycle(plugins, 'destroy', env);
+      shared.close();
     },
-    updateConfig(next) {
-      plugins = new PluginRegistry(BUILTIN_PLUGINS, next.plugins);
+    async updateConfig(next) {
+      let loaded: PluginRegistry;
+      try {
+        loaded = (await loadPluginSets(next, ++generation)).http;
+      } catch (err) {
+        logger.error({ err }, 'plugin reload failed; the previous plugins stay');
+        return;
+      }
+      lifecycle(plugins, 'destroy', env);
+      plugins = loaded;
+      chains = new ChainBuilder(plugins, env, logger);
+      lifecycle(plugins, 'init', env);
+      live.rebuildChains();
+      logger.info({ plugins: plugins.list().length }, 'plugins reloaded');
     },
   };
 }

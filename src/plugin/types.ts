@@ -98,7 +98,7 @@ export interface PluginEnv {
 
 /** Where a conf lives, for plugins whose state keys off the owning object (limit-*). */
 export interface ConfOwner {
-  /** The store key without prefix of the owner: `routes/1`, `services/2`, `global_rules/g`... */
+  /** The store key of the owner: `/apisix/routes/1`, `/apisix/consumers/jack`... */
   readonly key: string;
   /** The owner's modRevision: a new version of the owner is a new counter space. */
   readonly version: number;
@@ -203,7 +203,7 @@ export interface PluginContext {
  * of it once per config version (compiled regexes, functions, counter namespaces); hooks get P.
  * Method syntax keeps definitions of different confs assignable to `PluginDefinition`.
  */
-export interface PluginDefinition<C = Record<string, unknown>, P = C> {
+export interface PluginDefinition<C = unknown, P = C> {
   /** = file name = config key, as in APISIX. */
   readonly name: string;
   readonly version: number;

@@ -27,8 +27,16 @@ function page(status: number): Buffer {
 
 const PAGES = new Map<number, Buffer>(Object.keys(REASONS).map((s) => [+s, page(+s)]));
 const ROUTE_NOT_FOUND = Buffer.from('{"error_msg":"404 Route Not Found"}\n');
-const HTML = 'text/html; charset=utf-8';
-const TEXT = 'text/plain; charset=utf-8';
+export const HTML = 'text/html; charset=utf-8';
+export const TEXT = 'text/plain; charset=utf-8';
+
+/** nginx's error page body for `status`. */
+export function errorPage(status: number): Buffer {
+  return PAGES.get(status) ?? page(status);
+}
+
+/** The body of a 404 for an unmatched route. */
+export const ROUTE_NOT_FOUND_BODY = ROUTE_NOT_FOUND;
 
 /** nginx's error page for `status`; `extra` are more header name/value pairs. */
 export function sendErrorPage(

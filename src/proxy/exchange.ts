@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { PickContext, RuntimeUpstream, UpstreamNode } from '../upstream/runtime.js';
 import type { TimeoutMs } from '../upstream/settings.js';
-import { sendErrorPage } from './error-pages.js';
+import { errorPage, HTML, sendErrorPage } from './error-pages.js';
+import { sendThroughPhases, type ExchangeObserver } from './plugin-phases.js';
+import type { RequestEdits } from './plugin-request.js';
 import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
 import { HOST_VALUE_INDEX } from './request-headers.js';
 import { downstreamHeaders } from './response-headers.js';
@@ -25,6 +27,13 @@ const TIMEOUTS = new Set([
 ]);
 
 const kExchange = Symbol('exchange');
+const NO_BYTES = Buffer.alloc(0);
+
+/** What plugins changed and watch in one exchange; undefined on the plugin-free path. */
+export interface ExchangePlugins {
+  readonly edits: RequestEdits;
+  readonly observer: ExchangeObserver;
+}
 type Tagged = ServerResponse & { [kExchange]?: Exchange };
 
 /** Module-level listeners: no closure per request. */
@@ -51,8 +60,11 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
   readonly #headers: string[];
   readonly #shared: ExchangeShared;
   readonly #timeouts: TimeoutMs;
-  readonly #body: RequestBody | null;
+  readonly #body: RequestBody | Buffer | null;
   readonly #clientHost: string;
+  readonly #plugins: ExchangePlugins | undefined;
+  #replacement: Buffer | undefined;
+  #bytes = 0;
   #triesLeft: number;
   #deadline = 0;
   #node: UpstreamNode | undefined;
@@ -70,6 +82,7 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
     timeouts: TimeoutMs,
     hashKey: string | undefined,
     shared: ExchangeShared,
+    plugins?: ExchangePlugins,
   ) {
     this.#req = req;
     this.#res = res;
@@ -80,11 +93,18 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
     this.#shared = shared;
     this.#triesLeft = up.retries;
     this.#clientHost = req.headers.host ?? '';
+    this.#plugins = plugins;
     const h = req.headers;
     const hasBody =
       h['transfer-encoding'] !== undefined ||
       (h['content-length'] !== undefined && h['content-length'] !== '0');
-    this.#body = hasBody ? new RequestBody(req, shared.maxBody, timeouts.send, this) : null;
+    const given = plugins?.edits.body;
+    this.#body =
+      given !== undefined
+        ? given
+        : hasBody
+          ? new RequestBody(req, shared.maxBody, timeouts.send, this)
+          : null;
   }
 
   get upstream(): RuntimeUpstream {
@@ -109,20 +129,23 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
     }
     this.#node = node;
     const s = up.settings;
+    const edits = this.#plugins?.edits;
     const host =
-      s.passHost === 'pass'
-        ? this.#clientHost
-        : s.passHost === 'node'
-          ? up.nodeHost(node)
-          : (s.upstreamHost ?? this.#clientHost);
+      edits?.host !== undefined
+        ? edits.host
+        : s.passHost === 'pass'
+          ? this.#clientHost
+          : s.passHost === 'node'
+            ? up.nodeHost(node)
+            : (s.upstreamHost ?? this.#clientHost);
     this.#headers[HOST_VALUE_INDEX] = host;
     const sni = s.scheme === 'https' ? sniOf(host) : undefined;
-    if (up.learns) this.#startedAt = performance.now();
+    if (up.learns || this.#plugins !== undefined) this.#startedAt = performance.now();
     const t = this.#timeouts;
     up.pool(node, sni, t.connect).dispatch(
       {
-        path: this.#req.url ?? '/',
-        method: this.#req.method ?? 'GET',
+        path: edits?.path ?? this.#req.url ?? '/',
+        method: edits?.method ?? this.#req.method ?? 'GET',
         headers: this.#headers,
         body: this.#body,
         headersTimeout: t.read,
@@ -147,18 +170,44 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
       const all = this.#statuses === undefined ? String(status) : `${this.#statuses}, ${status}`;
       headers.push('X-APISIX-Upstream-Status', all);
     }
+    const observer = this.#plugins?.observer;
+    if (observer !== undefined) {
+      const took = this.#startedAt === 0 ? 0 : performance.now() - this.#startedAt;
+      observer.upstream(this.#node!.key, status, took);
+      const head = observer.head(status, headers);
+      this.#replacement = head.replacement;
+      this.#res.writeHead(head.status, headers);
+      return true;
+    }
     this.#res.writeHead(status, headers);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.#res.write(chunk)) return true;
+    let out = chunk;
+    const observer = this.#plugins?.observer;
+    if (observer !== undefined) {
+      if (this.#replacement !== undefined) return true;
+      if (observer.filtersBody) out = observer.body(chunk, false);
+      if (out.length === 0) return true;
+      this.#bytes += out.length;
+    }
+    if (this.#res.write(out)) return true;
     this.#res.once('drain', onResponseDrain);
     return false;
   }
 
   onComplete(): void {
     this.#report(false);
+    const observer = this.#plugins?.observer;
+    if (observer !== undefined) {
+      let last = this.#replacement ?? NO_BYTES;
+      if (observer.filtersBody) last = observer.body(last, true);
+      this.#bytes += last.length;
+      this.#res.end(last);
+      this.#finish(this.#res.statusCode);
+      return;
+    }
     this.#finish(this.#res.statusCode);
     this.#res.end();
   }
@@ -215,7 +264,8 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
   #canRetry(): boolean {
     if (this.#triesLeft <= 0 || this.#node === undefined) return false;
     // A streamed request body cannot be sent twice once any of it has been read.
-    if (this.#body !== null && this.#body.readableDidRead) return false;
+    const body = this.#body;
+    if (body !== null && !Buffer.isBuffer(body) && body.readableDidRead) return false;
     return this.#deadline === 0 || Date.now() < this.#deadline;
   }
 
@@ -224,9 +274,25 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
   }
 
   #fail(status: number): void {
-    this.#finish(status);
     const extra =
       this.#statuses === undefined ? undefined : ['X-APISIX-Upstream-Status', this.#statuses];
+    const observer = this.#plugins?.observer;
+    if (observer !== undefined) {
+      this.#done = true;
+      this.#res[kExchange] = undefined;
+      const headers = ['Content-Type', HTML, ...(extra ?? [])];
+      sendThroughPhases(
+        this.#res,
+        observer,
+        status,
+        headers,
+        errorPage(status),
+        this.#shared.server,
+      );
+      this.#shared.onFinished(this, status);
+      return;
+    }
+    this.#finish(status);
     sendErrorPage(this.#res, status, this.#shared.server, extra);
   }
 
@@ -254,7 +320,9 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
     if (this.#done) return;
     this.#done = true;
     this.#res[kExchange] = undefined;
-    if (this.#body !== null && !this.#body.readableEnded) this.#body.destroy();
+    const body = this.#body;
+    if (body !== null && !Buffer.isBuffer(body) && !body.readableEnded) body.destroy();
+    this.#plugins?.observer.end(status, this.#bytes);
     this.#shared.onFinished(this, status);
   }
 }

@@ -4,14 +4,24 @@ import type { DataPlaneState } from '../snapshot/state.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import { timeoutMs } from '../upstream/settings.js';
 import { RealIp, type Peer } from './client-address.js';
-import { sendErrorPage, sendRouteNotFound } from './error-pages.js';
+import { admit } from '../plugin/admission.js';
+import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js';
+import type { PluginEnv } from '../plugin/types.js';
+import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
 import { normalizePath } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
-import { NO_PHASES, type PhaseRunner } from './phases.js';
+import {
+  applyHeaderEdits,
+  PluginPhases,
+  pluginResponseParts,
+  sendThroughPhases,
+} from './plugin-phases.js';
+import { PluginRequest } from './plugin-request.js';
 import { upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
+import { EMPTY_CHAIN as EMPTY_ROUTE_CHAIN } from '../plugin/chain.js';
 
 /** A WebSocket handshake that passed matching and the pre-proxy checks. */
 export interface Admitted {
@@ -54,7 +64,7 @@ class Proxy_ {
   readonly #realIp: RealIp;
   readonly #server: string;
   readonly #maxBody: number;
-  readonly #phases: PhaseRunner;
+  readonly #env: PluginEnv | undefined;
   readonly #shared: ExchangeShared;
   readonly #opts: ProxyOptions;
   #inflight = 0;
@@ -73,7 +83,7 @@ class Proxy_ {
     );
     this.#server = opts.serverTokens === false ? 'Gatehouse' : `Gatehouse/${opts.version}`;
     this.#maxBody = opts.clientMaxBodySize ?? 0;
-    this.#phases = opts.phases ?? NO_PHASES;
+    this.#env = opts.pluginEnv;
     this.#shared = {
       server: this.#server,
       showUpstreamStatus: opts.showUpstreamStatus === true,
@@ -88,14 +98,20 @@ class Proxy_ {
   }
 
   /**
-   * Everything before forwarding: the composed route with a usable upstream, or undefined when a
-   * response was already sent. `facts` is filled in for the caller (no result object per request).
+   * Everything before forwarding: matching, the route's own failures, the body size, then the
+   * plugins' rewrite and access phases. Calls `proceed` with the composed route and a usable
+   * upstream (at once, or after a plugin awaited), or answers the request itself.
    */
-  #admit(req: IncomingMessage, res: ServerResponse, peer: Peer): RequestFacts | undefined {
+  #admit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    peer: Peer,
+    proceed: (facts: RequestFacts, pr: PluginRequest | undefined) => void,
+  ): void {
     const path = normalizePath(req.url ?? '/');
     if (path === undefined) {
       sendErrorPage(res, 400, this.#server);
-      return undefined;
+      return;
     }
     const facts = new RequestFacts(
       req,
@@ -105,92 +121,187 @@ class Proxy_ {
       peer.scheme,
     );
     const route = this.#state.matchRoute(facts);
+    const env = this.#env;
+    const global = env === undefined ? undefined : this.#state.globalChain();
     if (route === undefined) {
-      sendRouteNotFound(res, this.#server);
-      return undefined;
+      if (global === undefined || global.empty) sendRouteNotFound(res, this.#server);
+      else this.#globalOnly(req, res, facts, env!);
+      return;
     }
     if (route.failure !== undefined) {
       this.#opts.logger.error({ route: route.id, reason: route.failure.reason }, 'route unusable');
       sendErrorPage(res, route.failure.status, this.#server);
-      return undefined;
+      return;
     }
     if (this.#maxBody > 0) {
       const length = req.headers['content-length'];
       if (length !== undefined && Number(length) > this.#maxBody) {
         sendErrorPage(res, 413, this.#server);
-        return undefined;
+        return;
       }
     }
-    // Plugin seam: global rules and route plugins, rewrite then access (spec §10). The runner
-    // is skipped entirely while no plugin is configured on the route.
-    if (this.#phases !== NO_PHASES && this.#runPhases(req, res, route.plugins)) return undefined;
-    if (route.upstream!.empty) {
-      sendErrorPage(res, 503, this.#server);
-      return undefined;
-    }
     facts.route = route;
-    return facts;
+    if (global === undefined || (global.empty && route.chain.empty)) {
+      if (route.upstream!.empty) {
+        sendErrorPage(res, 503, this.#server);
+        return;
+      }
+      proceed(facts, undefined);
+      return;
+    }
+    const state = this.#state;
+    const pr = new PluginRequest(
+      req,
+      facts,
+      route,
+      { global, route: route.chain },
+      env!,
+      state.consumers,
+    );
+    const logger = this.#opts.logger;
+    const merge = state.mergeConsumer.bind(state);
+    this.#then(admit(pr.chains, pr, merge, logger), res, pr, () => {
+      if (route.upstream!.empty) {
+        this.#answer(res, pr, { status: 503 });
+        return;
+      }
+      const c = pr.chains;
+      const before =
+        c.global.beforeProxy.length === 0
+          ? undefined
+          : runStopPhase(c.global.beforeProxy, 'beforeProxy', pr, logger, skipPreferRoute(c));
+      this.#then(before, res, pr, () => {
+        const own =
+          c.route.beforeProxy.length === 0
+            ? undefined
+            : runStopPhase(c.route.beforeProxy, 'beforeProxy', pr, logger);
+        this.#then(own, res, pr, () => proceed(facts, pr));
+      });
+    });
+  }
+
+  /** Continues with `next` when no phase ended the request, now or once it settled. */
+  #then(
+    out: Outcome | Promise<Outcome>,
+    res: ServerResponse,
+    pr: PluginRequest,
+    next: () => void,
+  ): void {
+    if (out === undefined) {
+      next();
+      return;
+    }
+    if (!(out instanceof Promise)) {
+      this.#answer(res, pr, out);
+      return;
+    }
+    out.then(
+      (settled) => {
+        if (res.destroyed) {
+          new PluginPhases(pr, this.#opts.logger).end(499, 0);
+          return;
+        }
+        if (settled === undefined) next();
+        else this.#answer(res, pr, settled);
+      },
+      (err: unknown) => {
+        this.#opts.logger.error({ err }, 'plugin phase failed');
+        this.#answer(res, pr, { status: 500 });
+      },
+    );
+  }
+
+  /** A response a phase returned (or the gateway made), through the response-side phases. */
+  #answer(res: ServerResponse, pr: PluginRequest, out: { status: number } & Outcome): void {
+    const { headers, body } = pluginResponseParts(out);
+    sendThroughPhases(
+      res,
+      new PluginPhases(pr, this.#opts.logger),
+      out.status,
+      headers,
+      body,
+      this.#server,
+    );
+  }
+
+  /** No route matched: the global rules still run (rewrite, access), then the 404. */
+  #globalOnly(
+    req: IncomingMessage,
+    res: ServerResponse,
+    facts: RequestFacts,
+    env: PluginEnv,
+  ): void {
+    const state = this.#state;
+    const pr = new PluginRequest(
+      req,
+      facts,
+      undefined,
+      { global: state.globalChain(), route: EMPTY_ROUTE_CHAIN },
+      env,
+      state.consumers,
+    );
+    this.#then(
+      admit(pr.chains, pr, (c) => c, this.#opts.logger),
+      res,
+      pr,
+      () => {
+        const headers = ['Content-Type', TEXT];
+        const phases = new PluginPhases(pr, this.#opts.logger);
+        sendThroughPhases(res, phases, 404, headers, ROUTE_NOT_FOUND_BODY, this.#server);
+      },
+    );
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const peer = this.#realIp.peer(req);
-    const facts = this.#admit(req, res, peer);
-    if (facts === undefined) return;
-    this.#forward(req, res, facts, peer);
+    this.#admit(req, res, peer, (facts, pr) => this.#forward(req, res, facts, peer, pr));
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse, facts: RequestFacts, peer: Peer): void {
+  #forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    facts: RequestFacts,
+    peer: Peer,
+    pr: PluginRequest | undefined,
+  ): void {
     const route = facts.route!;
     const upstream = route.upstream!;
-    const headers = upstreamHeaders(
-      req,
-      facts.remoteAddr,
-      peer,
-      this.#realIp.trusted(facts.remoteAddr, peer),
-    );
+    const clientAddr = pr === undefined ? facts.remoteAddr : pr.clientIp;
+    const headers = upstreamHeaders(req, clientAddr, peer, this.#realIp.trusted(clientAddr, peer));
     const timeouts =
       route.timeout === undefined ? upstream.settings.timeout : timeoutMs(route.timeout)!;
     const hashKey =
-      upstream.hashKey === undefined ? undefined : (upstream.hashKey(facts) ?? facts.remoteAddr);
+      upstream.hashKey === undefined ? undefined : (upstream.hashKey(pr ?? facts) ?? clientAddr);
     this.#inflight++;
-    new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared).start();
+    if (pr === undefined) {
+      new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared).start();
+      return;
+    }
+    const edits = pr.edits();
+    applyHeaderEdits(headers, edits);
+    const observer = new PluginPhases(pr, this.#opts.logger);
+    const plugins = { edits, observer };
+    new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared, plugins).start();
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const res = refuseUpgrade(req, socket);
     const peer = this.#realIp.peer(req);
-    const facts = this.#admit(req, res, peer);
-    if (facts === undefined) return;
-    const route = facts.route!;
-    if (!route.enableWebsocket) {
-      // As nginx without `Upgrade` passed on: an ordinary request, answered on this socket.
-      this.#forward(req, res, facts, peer);
-      return;
-    }
-    proxyWebSocket(req, socket, head, {
-      facts,
-      upstream: route.upstream!,
-      peer,
-      trusted: this.#realIp.trusted(facts.remoteAddr, peer),
-      server: this.#server,
+    this.#admit(req, res, peer, (facts, pr) => {
+      const route = facts.route!;
+      if (!route.enableWebsocket) {
+        // As nginx without `Upgrade` passed on: an ordinary request, answered on this socket.
+        this.#forward(req, res, facts, peer, pr);
+        return;
+      }
+      proxyWebSocket(req, socket, head, {
+        facts,
+        upstream: route.upstream!,
+        peer,
+        trusted: this.#realIp.trusted(facts.remoteAddr, peer),
+        server: this.#server,
+      });
     });
-  }
-
-  #runPhases(
-    req: IncomingMessage,
-    res: ServerResponse,
-    plugins: Readonly<Record<string, unknown>>,
-  ): boolean {
-    const ctx = { req, res, plugins };
-    const stop = this.#phases.rewrite(ctx) ?? this.#phases.access(ctx);
-    if (stop === undefined) return false;
-    const body =
-      stop.body === undefined || typeof stop.body === 'string' || Buffer.isBuffer(stop.body)
-        ? stop.body
-        : JSON.stringify(stop.body) + '\n';
-    res.writeHead(stop.status, { ...stop.headers, Server: this.#server });
-    res.end(body);
-    return true;
   }
 
   #finished(): void {

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { PhaseRunner } from './phases.js';
+import type { PluginEnv } from '../plugin/types.js';
 
 /**
  * What the proxy needs from config.yaml, as plain values (src/proxy may not read src/config;
@@ -22,6 +22,6 @@ export interface ProxyOptions {
   /** `apisix.show_upstream_status_in_response_header`. */
   readonly showUpstreamStatus?: boolean;
   readonly logger: Logger;
-  /** The plugin phase runner; absent = no plugins. */
-  readonly phases?: PhaseRunner;
+  /** What plugins get at run time (shared dicts, metadata...); absent = plugins never run. */
+  readonly pluginEnv?: PluginEnv;
 }

@@ -1,4 +1,4 @@
-import { validateSchema } from '../core/schema.js';
+import { validateSchema, withSchemaDefaults } from '../core/schema.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { JsonSchema, PluginDefinition } from '../plugin/types.js';
 import { checkJsFunction } from './code-fields.js';
@@ -69,6 +69,18 @@ function checkOne(
     return opts.stream === true
       ? `failed to check the configuration of stream plugin [${name}]: ${err}`
       : `failed to check the configuration of plugin ${name} err: ${err}`;
+  }
+  if (err === undefined && def.check !== undefined) {
+    const consumer = opts.consumer === true && def.consumerSchema !== undefined;
+    const extra = def.check(
+      withSchemaDefaults(consumer ? def.consumerSchema : def.schema, conf),
+      consumer ? 'consumer' : 'route',
+    );
+    if (extra !== undefined && meta?.disable !== true) {
+      return opts.stream === true
+        ? `failed to check the configuration of stream plugin [${name}]: ${extra}`
+        : `failed to check the configuration of plugin ${name} err: ${extra}`;
+    }
   }
   if (meta?.filter !== undefined) {
     const exprErr = checkVarsExpr(meta.filter);

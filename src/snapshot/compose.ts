@@ -1,3 +1,4 @@
+import { EMPTY_CHAIN, type PluginChain, type PluginSource } from '../plugin/chain.js';
 import type { UpstreamSlot } from './upstream-slots.js';
 import type {
   LoadedItem,
@@ -15,6 +16,8 @@ export interface ComposeLookups<U> {
   upstream(id: string): UpstreamSlot<U> | undefined;
   /** The slot of an inline upstream, built or reused. */
   inline(source: UpstreamSource): UpstreamSlot<U>;
+  /** The plugin chain of these sources (prepared confs cached by the builder). */
+  chain(sources: readonly PluginSource[]): PluginChain;
 }
 
 /** A composed route plus what it depends on, for the state's reverse indexes. */
@@ -57,6 +60,7 @@ function emptyRoute<U>(route: LoadedItem): ResolvedRoute<U> {
     pluginConfigId: idOf(v.plugin_config_id),
     upstreamId: undefined,
     plugins: NO_PLUGINS,
+    chain: EMPTY_CHAIN,
     timeout: objectOf(v.timeout) as TimeoutConf | undefined,
     enableWebsocket: v.enable_websocket === true,
     upstream: undefined,
@@ -92,9 +96,11 @@ export function composeRoute<U>(route: LoadedItem, look: ComposeLookups<U>): Com
     ...objectOf(v.plugins),
   };
   const plugins = Object.keys(merged).length === 0 ? NO_PLUGINS : merged;
+  const chain =
+    plugins === NO_PLUGINS ? EMPTY_CHAIN : look.chain(pluginSources(plugins, [route, pc, service]));
   const enableWebsocket =
     typeof v.enable_websocket === 'boolean' ? v.enable_websocket : sv?.enable_websocket === true;
-  const named = { plugins, enableWebsocket };
+  const named = { plugins, chain, enableWebsocket };
 
   let upstreamId = idOf(v.upstream_id);
   let inline: { owner: LoadedItem; conf: Record<string, unknown> } | undefined;
@@ -137,4 +143,23 @@ export function composeRoute<U>(route: LoadedItem, look: ComposeLookups<U>): Com
     return { ...fail(route, { status: 502, reason: slot.error }, named), inlineKey };
   }
   return { route: { ...base, ...named, upstream: slot.runtime }, upstreamId: undefined, inlineKey };
+}
+
+/** Each merged conf with the item it came from (route, then plugin_config, then service). */
+function pluginSources(
+  merged: Readonly<Record<string, unknown>>,
+  owners: readonly (LoadedItem | undefined)[],
+): PluginSource[] {
+  const out: PluginSource[] = [];
+  for (const [name, conf] of Object.entries(merged)) {
+    const conf_ = objectOf(conf);
+    if (conf_ === undefined) continue;
+    const owner = owners.find((o) => objectOf(o?.value.plugins)?.[name] === conf);
+    out.push({
+      name,
+      conf: conf_,
+      owner: { key: owner?.key ?? '', version: owner?.modRevision ?? 0 },
+    });
+  }
+  return out;
 }

@@ -1,10 +1,15 @@
 import type { KeyValue, WatchEvent } from '../core/kv.js';
 import type { Logger } from '../core/logger.js';
+import { EMPTY_CHAIN, type PluginChain } from '../plugin/chain.js';
+import type { ChainBuilder } from '../plugin/chain-builder.js';
 import type { PluginRegistry } from '../plugin/registry.js';
+import type { Consumer } from '../plugin/types.js';
+import { withSchemaDefaults } from '../core/schema.js';
 import { RESOURCE_KINDS } from '../resources/catalog.js';
 import { createRouter } from '../router/create-router.js';
 import type { MatchRequest, Router, RouterKind } from '../router/types.js';
 import { composeRoute, INLINE_SUFFIX, type ComposeLookups } from './compose.js';
+import { ConsumerIndex } from './consumer-index.js';
 import { placeOf } from './keys.js';
 import { loadItem } from './load.js';
 import { MultiIndex } from './multi-index.js';
@@ -30,7 +35,23 @@ export interface DataPlaneOptions<U extends Closeable> {
   logger: Logger;
   /** Builds one upstream's runtime (src/upstream `createRuntimeUpstream`). */
   upstreams: UpstreamFactory<U>;
+  /** Builds plugin chains for the current plugin set; without it no plugin runs. */
+  chains?: () => ChainBuilder;
+  /** Decrypts what is encrypted at rest in a loaded value (plugin `encrypt_fields`). */
+  decrypt?: (dir: string, value: Record<string, unknown>) => Record<string, unknown>;
 }
+
+/** Directories whose values carry plugin confs (or are one: plugin_metadata). */
+const PLUGIN_DIRS = new Set([
+  'routes',
+  'services',
+  'plugin_configs',
+  'global_rules',
+  'consumer_groups',
+  'consumers',
+  'credentials',
+  'plugin_metadata',
+]);
 
 interface RouteDeps {
   readonly serviceId: string | undefined;
@@ -63,6 +84,9 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
   readonly #byUpstream = new MultiIndex();
   readonly #slots: UpstreamSlots<U>;
   readonly #lookups: ComposeLookups<U>;
+  readonly #consumers: ConsumerIndex;
+  readonly #metadata = new Map<string, { rev: number; value: Record<string, unknown> }>();
+  #global: PluginChain = EMPTY_CHAIN;
   #router: Router;
   #revision = 0;
 
@@ -75,7 +99,15 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       pluginConfig: (id) => this.item('plugin_configs', id),
       upstream: (id) => this.#slots.get(this.#upstreamKey(id)),
       inline: (source) => this.#slots.ensure(source),
+      chain: (sources) => this.#opts.chains?.().build(sources) ?? EMPTY_CHAIN,
     };
+    this.#consumers = new ConsumerIndex({
+      items: (dir) => this.items(dir),
+      item: (dir, id) => this.item(dir, id),
+      get plugins() {
+        return opts.plugins();
+      },
+    });
   }
 
   get revision(): number {
@@ -103,7 +135,63 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       if (inlineKey !== undefined) live.add(inlineKey);
     }
     this.#slots.retainOnly(live);
+    this.#pluginsChanged();
     this.#revision = revision;
+  }
+
+  /**
+   * The plugin set changed (plugins reload): every chain is rebuilt with the new definitions.
+   * Requests in flight keep the chains they started with.
+   */
+  rebuildChains(): void {
+    for (const route of this.items('routes')) this.#indexRoute(route.id, false);
+    this.#pluginsChanged();
+  }
+
+  /** All global rules merged into one chain (spec §1.5). */
+  globalChain(): PluginChain {
+    return this.#global;
+  }
+
+  /** Consumers for the auth plugins. */
+  get consumers(): ConsumerIndex {
+    return this.#consumers;
+  }
+
+  /** The route's chain merged with an identified consumer and its group (cached). */
+  mergeConsumer(route: PluginChain, consumer: Consumer): PluginChain {
+    const builder = this.#opts.chains?.();
+    if (builder === undefined) return route;
+    return builder.withConsumer(route, consumer, this.#consumers.group(consumer));
+  }
+
+  /** A plugin's plugin_metadata with its metadata schema's defaults, or undefined. */
+  metadata(plugin: string): Readonly<Record<string, unknown>> | undefined {
+    const item = this.item('plugin_metadata', plugin);
+    if (item === undefined) return undefined;
+    const cached = this.#metadata.get(plugin);
+    if (cached?.rev === item.modRevision) return cached.value;
+    const schema = this.#opts.plugins().get(plugin)?.metadataSchema;
+    const value = schema === undefined ? item.value : withSchemaDefaults(schema, item.value);
+    this.#metadata.set(plugin, { rev: item.modRevision, value });
+    return value;
+  }
+
+  #pluginsChanged(): void {
+    this.#global = this.#globalChain();
+    this.#consumers.invalidate();
+    this.#metadata.clear();
+  }
+
+  #globalChain(): PluginChain {
+    const builder = this.#opts.chains?.();
+    if (builder === undefined) return EMPTY_CHAIN;
+    const rules = this.items('global_rules').map((r) => ({
+      key: r.key,
+      modRevision: r.modRevision,
+      plugins: r.value.plugins,
+    }));
+    return rules.length === 0 ? EMPTY_CHAIN : builder.global(rules);
   }
 
   apply(revision: number, events: readonly WatchEvent[]): void {
@@ -180,7 +268,12 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     this.#problems.delete(kv.key);
     let table = this.#tables.get(place.dir);
     if (table === undefined) this.#tables.set(place.dir, (table = new Map<string, LoadedItem>()));
-    table.set(place.id, result.ok);
+    const decrypt = this.#opts.decrypt;
+    const item =
+      decrypt !== undefined && PLUGIN_DIRS.has(place.dir)
+        ? { ...result.ok, value: decrypt(place.dir, result.ok.value) }
+        : result.ok;
+    table.set(place.id, item);
     return place;
   }
 
@@ -206,6 +299,13 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
         return;
       case 'plugin_configs':
         for (const routeId of this.#byPluginConfig.get(id)) this.#indexRoute(routeId, false);
+        return;
+      case 'global_rules':
+        this.#global = this.#globalChain();
+        return;
+      case 'consumers':
+      case 'credentials':
+        this.#consumers.invalidate();
         return;
       case 'upstreams': {
         const up = this.item('upstreams', id);

@@ -1,4 +1,5 @@
 import type { KeyValue, WatchEvent } from '../core/kv.js';
+import type { PluginChain } from '../plugin/chain.js';
 
 /** The router's request view, re-exported for the proxy (which may not import src/router). */
 export type { MatchRequest, RequestVars } from '../router/types.js';
@@ -95,6 +96,8 @@ export interface ResolvedRoute<U> {
   readonly upstreamId: string | undefined;
   /** Route > plugin_config > service, per plugin name (consumer merging happens per request). */
   readonly plugins: Readonly<Record<string, unknown>>;
+  /** Those plugins as a sorted, prepared chain (built once per version of the route). */
+  readonly chain: PluginChain;
   /** The route's `timeout`, which overrides the upstream's. */
   readonly timeout: TimeoutConf | undefined;
   readonly enableWebsocket: boolean;

@@ -1,0 +1,168 @@
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { SharedDict } from '../plugin/types.js';
+
+/**
+ * Node-wide shared state for plugins (APISIX `lua_shared_dict`): one SQLite file in memory-
+ * backed /dev/shm that the primary creates and every worker opens. Each operation is one
+ * short write transaction, so an increment is exact across all workers of the node and
+ * synchronous (no promise on the request path); measured at about 12 µs alone and 30 µs with
+ * two processes contending (bench/shared-dict.ts). Values are numbers (incr) or JSON (update);
+ * each key may expire.
+ */
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS kv (
+  k TEXT PRIMARY KEY,
+  n REAL,
+  j TEXT,
+  exp INTEGER NOT NULL
+) WITHOUT ROWID`;
+
+/** The shared file of the node whose primary has `pid`. */
+export function sharedDictFile(pid: number): string {
+  const dir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return path.join(dir, `gatehouse-${pid}.shared.db`);
+}
+
+type Db = InstanceType<typeof Database>;
+
+function open(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Memory-backed and rebuilt at every start: durability is not wanted, only atomicity.
+  db.pragma('synchronous = OFF');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Primary side: creates the file (fresh), sweeps expired keys, removes it at stop. */
+export class SharedDictHost {
+  readonly file: string;
+  readonly #db: Db;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(file: string, sweepMs = 10_000) {
+    this.file = file;
+    removeFiles(file);
+    this.#db = open(file);
+    const sweep = this.#db.prepare('DELETE FROM kv WHERE exp <> 0 AND exp <= ?');
+    this.#timer = setInterval(() => sweep.run(Date.now()), sweepMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#db.close();
+    removeFiles(this.file);
+  }
+}
+
+function removeFiles(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+}
+
+/**
+ * Worker side: opens the node's file on first use; `dict(name)` namespaces keys per dict.
+ *
+ * @example
+ *   const shared = new SharedDicts(sharedDictFile(process.ppid));
+ *   shared.dict('limit-count').incr('route:1:127.0.0.1', 1, 60_000);
+ */
+export class SharedDicts {
+  readonly #file: string;
+  readonly #dicts = new Map<string, SharedDict>();
+  #ops: Ops | undefined;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  dict(name: string): SharedDict {
+    let d = this.#dicts.get(name);
+    if (d === undefined) {
+      d = namespaced(`${name}\u0000`, () => (this.#ops ??= new Ops(open(this.#file))));
+      this.#dicts.set(name, d);
+    }
+    return d;
+  }
+
+  close(): void {
+    this.#ops?.close();
+    this.#ops = undefined;
+  }
+}
+
+class Ops {
+  readonly db: Db;
+  readonly getRow;
+  readonly upsertNumber;
+  readonly put;
+  readonly del;
+  readonly incrTx;
+  readonly updateTx;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.getRow = db.prepare<[string], { n: number | null; j: string | null; exp: number }>(
+      'SELECT n, j, exp FROM kv WHERE k = ?',
+    );
+    this.upsertNumber = db.prepare(
+      'INSERT INTO kv (k, n, j, exp) VALUES (?, ?, NULL, ?) ' +
+        'ON CONFLICT(k) DO UPDATE SET n = excluded.n, j = NULL, exp = excluded.exp',
+    );
+    this.put = db.prepare(
+      'INSERT INTO kv (k, n, j, exp) VALUES (?, NULL, ?, ?) ' +
+        'ON CONFLICT(k) DO UPDATE SET n = NULL, j = excluded.j, exp = excluded.exp',
+    );
+    this.del = db.prepare('DELETE FROM kv WHERE k = ?');
+    this.incrTx = db.transaction((key: string, delta: number, ttlMs: number | undefined) => {
+      const now = Date.now();
+      const row = this.getRow.get(key);
+      const live = row !== undefined && (row.exp === 0 || row.exp > now);
+      const value = (live ? (row.n ?? 0) : 0) + delta;
+      const exp = live ? row.exp : ttlMs === undefined ? 0 : now + ttlMs;
+      this.upsertNumber.run(key, value, exp);
+      return { value, expiresAt: exp };
+    });
+    this.updateTx = db.transaction(
+      (key: string, fn: (old: unknown) => unknown, ttlMs: number | undefined) => {
+        const now = Date.now();
+        const row = this.getRow.get(key);
+        const live = row !== undefined && (row.exp === 0 || row.exp > now);
+        const old: unknown = live ? (row.j !== null ? JSON.parse(row.j) : row.n) : undefined;
+        const next = fn(old);
+        if (next === undefined) this.del.run(key);
+        else this.put.run(key, JSON.stringify(next), ttlMs === undefined ? 0 : now + ttlMs);
+        return next;
+      },
+    );
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function namespaced(prefix: string, ops: () => Ops): SharedDict {
+  return {
+    incr(key, delta, ttlMs) {
+      // IMMEDIATE: take the write lock before reading, so two workers never read the same value.
+      return ops().incrTx.immediate(prefix + key, delta, ttlMs);
+    },
+    get(key) {
+      const row = ops().getRow.get(prefix + key);
+      if (row === undefined || (row.exp !== 0 && row.exp <= Date.now())) return undefined;
+      return row.n ?? undefined;
+    },
+    update<T>(key: string, fn: (old: T | undefined) => T | undefined, ttlMs?: number) {
+      return ops().updateTx.immediate(prefix + key, fn as (old: unknown) => unknown, ttlMs) as
+        T | undefined;
+    },
+    delete(key) {
+      ops().del.run(prefix + key);
+    },
+  };
+}

@@ -1,0 +1,265 @@
+import type { IncomingMessage } from 'node:http';
+import type { RequestChains, RunContext } from '../plugin/runner.js';
+import type { Consumer, ConsumerDirectory, PluginEnv } from '../plugin/types.js';
+import type { ResolvedRoute } from '../snapshot/types.js';
+import type { RuntimeUpstream } from '../upstream/runtime.js';
+import type { RequestFacts } from './request-vars.js';
+import { FlatResponse } from './response-view.js';
+
+/** The request-side edits plugins made, applied when the upstream request is built. */
+export interface RequestEdits {
+  /** Lower-case header name → value (undefined = removed). */
+  readonly headers: ReadonlyMap<string, string | undefined> | undefined;
+  /** Path and query to send, when changed. */
+  readonly path: string | undefined;
+  readonly method: string | undefined;
+  /** The Host to send instead of pass_host's choice. */
+  readonly host: string | undefined;
+  /** A body read or replaced by a plugin (sent instead of streaming the request). */
+  readonly body: Buffer | undefined;
+}
+
+/**
+ * One request as plugins see it (PluginContext) and as expressions read it (RequestVars):
+ * built only for requests whose route or global rules have plugins. Everything a plugin changes
+ * is kept as edits on top of the untouched IncomingMessage, applied once when the upstream
+ * request is built.
+ */
+export class PluginRequest implements RunContext {
+  readonly req: IncomingMessage;
+  readonly facts: RequestFacts;
+  readonly route: ResolvedRoute<RuntimeUpstream> | undefined;
+  readonly chains: RequestChains;
+  readonly env: PluginEnv;
+  readonly consumers: ConsumerDirectory;
+  readonly method: string;
+  readonly uri: string;
+  readonly startTime = Date.now();
+  readonly response = new FlatResponse();
+  consumer: Consumer | undefined = undefined;
+  upstreamAddr: string | undefined = undefined;
+  upstreamStatus: number | undefined = undefined;
+  upstreamLatencyMs: number | undefined = undefined;
+  #clientIp: string;
+  #headers: Map<string, string | undefined> | undefined;
+  #args: URLSearchParams | undefined;
+  #argsChanged = false;
+  #path: string | undefined;
+  #method: string | undefined;
+  #host: string | undefined;
+  #body: Buffer | undefined;
+  #reading: Promise<Buffer> | undefined;
+  #vars: Map<string, string | undefined> | undefined;
+  #data: Map<string, unknown> | undefined;
+  #credentialId: string | undefined;
+
+  constructor(
+    req: IncomingMessage,
+    facts: RequestFacts,
+    route: ResolvedRoute<RuntimeUpstream> | undefined,
+    chains: RequestChains,
+    env: PluginEnv,
+    consumers: ConsumerDirectory,
+  ) {
+    this.req = req;
+    this.facts = facts;
+    this.route = route;
+    this.chains = chains;
+    this.env = env;
+    this.consumers = consumers;
+    this.method = facts.method;
+    this.uri = facts.path;
+    this.#clientIp = facts.remoteAddr;
+  }
+
+  get routeId(): string | undefined {
+    return this.route?.id;
+  }
+
+  get serviceId(): string | undefined {
+    return this.route?.serviceId;
+  }
+
+  get clientIp(): string {
+    return this.#clientIp;
+  }
+
+  setClientIp(ip: string): void {
+    this.#clientIp = ip;
+  }
+
+  get data(): Map<string, unknown> {
+    return (this.#data ??= new Map());
+  }
+
+  // ---- variables ----
+
+  get(name: string): string | undefined {
+    return this.var(name);
+  }
+
+  var(name: string): string | undefined {
+    const own = this.#vars;
+    if (own !== undefined && own.has(name)) return own.get(name);
+    switch (name) {
+      case 'remote_addr':
+        return this.#clientIp;
+      case 'route_id':
+        return this.route?.id;
+      case 'route_name':
+        return this.route?.name;
+      case 'service_id':
+        return this.route?.serviceId;
+      case 'consumer_name':
+        return this.consumer?.username;
+      case 'consumer_group_id':
+        return this.consumer?.groupId;
+      case 'upstream_uri':
+        return this.upstreamUri;
+      case 'request_method':
+        return this.method;
+      case 'status':
+        return this.response.status === 0 ? undefined : String(this.response.status);
+      case 'upstream_status':
+        return this.upstreamStatus === undefined ? undefined : String(this.upstreamStatus);
+      case 'upstream_addr':
+        return this.upstreamAddr;
+      case 'request_length':
+        return this.req.headers['content-length'];
+    }
+    if (name.startsWith('http_')) return this.header(name.slice(5).replaceAll('_', '-'));
+    if (name.startsWith('arg_') && this.#args !== undefined) {
+      return this.#args.get(name.slice(4)) ?? undefined;
+    }
+    if (name.startsWith('uri_param_')) return this.facts.params?.[name.slice(10)];
+    return this.facts.get(name);
+  }
+
+  setVar(name: string, value: string | undefined): void {
+    if (name === 'upstream_uri' && value !== undefined) {
+      this.upstreamUri = value;
+      return;
+    }
+    if (name === 'upstream_host') this.#host = value;
+    (this.#vars ??= new Map()).set(name, value);
+  }
+
+  // ---- request headers ----
+
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    const edits = this.#headers;
+    if (edits !== undefined && edits.has(lower)) return edits.get(lower);
+    const v = this.req.headers[lower];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  setHeader(name: string, value: string | undefined): void {
+    const lower = name.toLowerCase();
+    if (lower === 'host') {
+      this.#host = value;
+      return;
+    }
+    (this.#headers ??= new Map()).set(lower, value);
+  }
+
+  headers(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    const raw = this.req.rawHeaders;
+    const edits = this.#headers;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (edits === undefined || !edits.has(raw[i]!.toLowerCase()))
+        out.push([raw[i]!, raw[i + 1]!]);
+    }
+    if (edits !== undefined) for (const [k, v] of edits) if (v !== undefined) out.push([k, v]);
+    return out;
+  }
+
+  // ---- query, uri, method, body ----
+
+  #query(): URLSearchParams {
+    if (this.#args === undefined) {
+      const url = this.req.url ?? '/';
+      const q = url.indexOf('?');
+      this.#args = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    }
+    return this.#args;
+  }
+
+  arg(name: string): string | undefined {
+    return this.#query().get(name) ?? undefined;
+  }
+
+  setArg(name: string, value: string | undefined): void {
+    const q = this.#query();
+    if (value === undefined) q.delete(name);
+    else q.set(name, value);
+    this.#argsChanged = true;
+  }
+
+  get upstreamUri(): string {
+    if (this.#path !== undefined) return this.#path;
+    const url = this.req.url ?? '/';
+    if (!this.#argsChanged) return url;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const args = this.#args!.toString();
+    return args === '' ? path : `${path}?${args}`;
+  }
+
+  set upstreamUri(value: string) {
+    this.#path = value;
+  }
+
+  get upstreamMethod(): string {
+    return this.#method ?? this.method;
+  }
+
+  set upstreamMethod(value: string) {
+    this.#method = value;
+  }
+
+  readBody(): Promise<Buffer> {
+    if (this.#body !== undefined) return Promise.resolve(this.#body);
+    this.#reading ??= new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      this.req.on('data', (c: Buffer) => chunks.push(c));
+      this.req.once('end', () => {
+        this.#body ??= Buffer.concat(chunks);
+        resolve(this.#body);
+      });
+      this.req.once('error', reject);
+    });
+    return this.#reading;
+  }
+
+  setBody(body: string | Buffer): void {
+    this.#body = typeof body === 'string' ? Buffer.from(body) : body;
+    this.setHeader('content-length', String(this.#body.length));
+  }
+
+  // ---- consumers ----
+
+  attachConsumer(consumer: Consumer, credentialId?: string): void {
+    this.consumer = consumer;
+    this.#credentialId = credentialId;
+    this.setHeader('X-Consumer-Username', consumer.username);
+    this.setHeader('X-Credential-Identifier', credentialId);
+    this.setHeader('X-Consumer-Custom-ID', consumer.labels?.['custom_id']);
+  }
+
+  get credentialId(): string | undefined {
+    return this.#credentialId;
+  }
+
+  /** What the upstream request must differ in. */
+  edits(): RequestEdits {
+    return {
+      headers: this.#headers,
+      path: this.#path !== undefined || this.#argsChanged ? this.upstreamUri : undefined,
+      method: this.#method,
+      host: this.#host,
+      body: this.#body,
+    };
+  }
+}
