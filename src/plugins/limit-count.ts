@@ -1,9 +1,9 @@
 /**
  * limit-count (spec-plugins "limit-count"): at most `count` requests per `time_window` seconds
- * per key, in fixed windows that start at a key's first request. Counters live in the node-wide
- * shared dict (`local`, synchronous, exact across the node's workers) or in Redis (`redis`,
- * `redis-cluster`, `redis-sentinel`: exact across nodes; the hook awaits one round trip).
- * Quota headers go out on every response of the route, the rejection included.
+ * per key, in fixed windows that start at a key's first request, or sliding ones. Counters live
+ * in the node-wide shared dict (`local`, synchronous, exact across the node's workers) or in
+ * Redis (`redis`, `redis-cluster`, `redis-sentinel`: exact across nodes; the hook awaits one
+ * round trip). Quota headers go out on every response of the route, the rejection included.
  */
 import type { Logger } from '../core/logger.js';
 import type {
@@ -16,12 +16,7 @@ import type {
 } from '../plugin/types.js';
 import { checkConf, type LimitCountConf } from './lib/limit-count-check.js';
 import { flushQuotaHeaders, quotaHeaders, type HeaderNames } from './lib/limit-count-headers.js';
-import {
-  closeRedisClients,
-  redisIncr,
-  type Hit,
-  type RedisFields,
-} from './lib/limit-count-redis.js';
+import { closeRedisClients, redisScripts, type RedisFields } from './lib/limit-count-redis.js';
 import {
   activeRules,
   compileRules,
@@ -29,50 +24,41 @@ import {
   type CompiledRule,
 } from './lib/limit-count-rules.js';
 import { metadataSchema, schema } from './lib/limit-count-schema.js';
+import {
+  localCounter,
+  redisCounter,
+  type Counter,
+  type Outcome,
+} from './lib/limit-count-window.js';
 
 const NAME = 'limit-count';
-/** Redis keys, as APISIX 3.18 names them (a count that goes up, in seconds-long windows). */
-const REDIS_KEY_PREFIX = 'plugin-limit-count:v1:';
 
 const RULES_FAILED = 'failed to get rate limit rules';
-
-type Counter = (id: string, cost: number, windowMs: number) => Hit | Promise<Hit>;
 
 interface Prepared {
   readonly conf: LimitCountConf;
   readonly rules: readonly CompiledRule[];
-  readonly counter: Counter;
-  /** Why this conf cannot count (a cluster node that is no address); every request fails. */
-  readonly broken: string | undefined;
+  /** Or why this conf cannot count (a cluster node that is no address): every request fails. */
+  readonly counter: Counter | Error;
   readonly names: HeaderNames;
   readonly logger: Logger;
 }
 
-function localCounter(env: PluginEnv): Counter {
-  const dict = env.shared(NAME);
-  return (id, cost, windowMs) => {
-    const { value, expiresAt } = dict.incr(id, cost, windowMs);
-    // The window's first hit reports the whole window, as APISIX does.
-    return { value, ttlMs: value === cost ? windowMs : expiresAt - Date.now() };
-  };
+function makeCounter(conf: LimitCountConf, env: PluginEnv): Counter | Error {
+  if (conf.policy === 'local') return localCounter(env.shared(NAME), conf.window_type);
+  try {
+    const scripts = redisScripts(conf as LimitCountConf & RedisFields, env.logger);
+    return redisCounter(scripts, conf.window_type);
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 function prepare(conf: LimitCountConf, env: PluginEnv, owner: ConfOwner): Prepared {
-  let counter: Counter = localCounter(env);
-  let broken: string | undefined;
-  if (conf.policy !== 'local') {
-    try {
-      const incr = redisIncr(conf as LimitCountConf & RedisFields, env.logger);
-      counter = (id, cost, windowMs) => incr(REDIS_KEY_PREFIX + id, cost, windowMs);
-    } catch (err) {
-      broken = (err as Error).message;
-    }
-  }
   return {
     conf,
     rules: compileRules(conf, owner),
-    counter,
-    broken,
+    counter: makeCounter(conf, env),
     names: new Map(),
     logger: env.logger,
   };
@@ -94,20 +80,16 @@ function cannotLimit(p: Prepared, what: string, reason: string): PhaseResult {
   return p.conf.allow_degradation ? undefined : { status: 500 };
 }
 
-function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, hit: Hit): PhaseResult {
-  const remaining = rule.count - hit.value;
-  const rejected = remaining < 0;
-  const shown = rejected ? 0 : remaining;
-  const reset = Math.floor(Math.max(hit.ttlMs, 0) / 10) / 100;
+function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome): PhaseResult {
   ctx.setVar(
     'rate_limiting_info',
     `{"rate_limiting_key":${JSON.stringify(rule.id)},"rate_limiting_limit":${rule.count},` +
-      `"rate_limiting_remaining":${shown},"rate_limiting_reset":${Math.trunc(reset)}}`,
+      `"rate_limiting_remaining":${out.remaining},"rate_limiting_reset":${Math.trunc(out.reset)}}`,
   );
   const headers = p.conf.show_limit_quota_header
-    ? quotaHeaders(p.names, p.conf, rule.headerPrefix, ctx, [rule.count, shown, reset])
+    ? quotaHeaders(p.names, p.conf, rule.headerPrefix, ctx, [rule.count, out.remaining, out.reset])
     : undefined;
-  if (!rejected) return undefined;
+  if (!out.rejected) return undefined;
   const msg = p.conf.rejected_msg;
   const response: PluginResponse = {
     status: p.conf.rejected_code,
@@ -119,36 +101,38 @@ function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, hit: Hit): P
 
 function hitOne(
   p: Prepared,
+  counter: Counter,
   rule: ActiveRule,
   ctx: PluginContext,
 ): PhaseResult | Promise<PhaseResult> {
-  let hit: Hit | Promise<Hit>;
+  let out: Outcome | Promise<Outcome>;
   try {
-    hit = p.counter(rule.id, 1, rule.windowMs);
+    out = counter(rule.id, 1, rule.count, rule.windowMs);
   } catch (err) {
     return storeFailed(p, err);
   }
-  if (hit instanceof Promise) {
-    return hit.then(
-      (h) => verdict(p, rule, ctx, h),
+  if (out instanceof Promise) {
+    return out.then(
+      (o) => verdict(p, rule, ctx, o),
       (err: unknown) => storeFailed(p, err),
     );
   }
-  return verdict(p, rule, ctx, hit);
+  return verdict(p, rule, ctx, out);
 }
 
 /** Hits the counters from `i` on; stops at the first rejection. Async only if a counter is. */
 function hitFrom(
   p: Prepared,
+  counter: Counter,
   rules: readonly ActiveRule[],
   i: number,
   ctx: PluginContext,
 ): PhaseResult | Promise<PhaseResult> {
   for (; i < rules.length; i++) {
-    const out = hitOne(p, rules[i] as ActiveRule, ctx);
+    const out = hitOne(p, counter, rules[i] as ActiveRule, ctx);
     if (out instanceof Promise) {
       const next = i + 1;
-      return out.then((res) => res ?? hitFrom(p, rules, next, ctx));
+      return out.then((res) => res ?? hitFrom(p, counter, rules, next, ctx));
     }
     if (out !== undefined) return out;
   }
@@ -170,12 +154,14 @@ const plugin: PluginDefinition<LimitCountConf, Prepared> = {
   prepare,
 
   access(p, ctx) {
-    if (p.broken !== undefined)
-      return cannotLimit(p, 'failed to fetch limit.count object', p.broken);
+    const { counter } = p;
+    if (counter instanceof Error) {
+      return cannotLimit(p, 'failed to fetch limit.count object', counter.message);
+    }
     const rules = activeRules(p.rules, ctx);
     if (typeof rules === 'string') return cannotLimit(p, RULES_FAILED, rules);
     if (rules.length === 0) return cannotLimit(p, RULES_FAILED, 'no rule applies to the request');
-    return hitFrom(p, rules, 0, ctx);
+    return hitFrom(p, counter, rules, 0, ctx);
   },
 
   headerFilter(_p, ctx) {

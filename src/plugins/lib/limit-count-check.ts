@@ -1,6 +1,6 @@
 /**
  * limit-count's checks beyond the schema (APISIX `check_schema`), with APISIX's messages, and
- * the refusals of what Gatehouse does not do yet.
+ * the refusal of what Gatehouse does not do yet (delayed sync to Redis).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { groupFields, NO_DELAYED_SYNC } from './limit-count-schema.js';
@@ -85,10 +85,5 @@ export function checkConf(conf: LimitCountConf): string | undefined {
     const err = checkGroup(conf as LimitCountConf & { group: string });
     if (err !== undefined) return err;
   }
-  const err = checkSyncInterval(conf) ?? duplicateRuleKey(conf.rules ?? []);
-  if (err !== undefined) return err;
-  if (conf.window_type === 'sliding') {
-    return 'window_type "sliding" is not supported by Gatehouse yet';
-  }
-  return undefined;
+  return checkSyncInterval(conf) ?? duplicateRuleKey(conf.rules ?? []);
 }

@@ -2,19 +2,13 @@
  * limit-count's Redis counters (policies `redis`, `redis-cluster`, `redis-sentinel`). One ioredis
  * client per distinct connection conf in each worker, created on the first request that needs
  * it and reused by every conf with the same connection fields; `closeRedisClients` ends them.
- * A hit is one round trip: a Lua script that starts a window (value = cost, expiry = window) or
- * adds to the current one, and returns the count with the milliseconds left.
+ * A hit is one round trip: a Lua script that decides and counts atomically on one key (so it
+ * works on a cluster too): a fixed window, or a sliding one (this window and the last).
  */
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
-
-/** The count in the window after this hit, and the milliseconds until the window ends. */
-export interface Hit {
-  readonly value: number;
-  readonly ttlMs: number;
-}
 
 export type RedisPolicy = 'redis' | 'redis-cluster' | 'redis-sentinel';
 
@@ -42,12 +36,26 @@ export interface RedisFields {
   readonly sentinel_password?: string;
 }
 
-/** Adds `cost` to the counter `key` whose window is `windowMs` long. */
-export type RedisIncr = (key: string, cost: number, windowMs: number) => Promise<Hit>;
+/** The scripts of one connection; every reply is a list of integers. */
+export interface RedisScripts {
+  /** Fixed window: `[count after this hit, ms until the window ends]`. */
+  fixed(key: string, cost: number, windowMs: number): Promise<number[]>;
+  /**
+   * Sliding window at `nowMs`: `[1 if admitted (and counted) else 0, this window's count,
+   * the last window's count]`.
+   */
+  sliding(
+    key: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    nowMs: number,
+  ): Promise<number[]>;
+}
 
 // KEYS[1] counter; ARGV[1] cost; ARGV[2] window in ms. A key without a live expiry (missing, or
 // left without one) starts a new window, so a counter can never outlive its window.
-const HIT_SCRIPT = `
+const FIXED_SCRIPT = `
 local left = redis.call('PTTL', KEYS[1])
 if left > 0 then
   return { redis.call('INCRBY', KEYS[1], ARGV[1]), left }
@@ -56,8 +64,39 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return { tonumber(ARGV[1]), tonumber(ARGV[2]) }
 `;
 
+// KEYS[1] a hash {w = window number, c = its count, p = the window before's count};
+// ARGV cost, limit, window ms, now ms. Admits when this window's count plus the last window's
+// count weighted by the share of it still inside the sliding window stays under the limit.
+const SLIDING_SCRIPT = `
+local cost, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local size, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+local wid = math.floor(now / size)
+local state = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
+local w, cur, last = tonumber(state[1]), tonumber(state[2]) or 0, tonumber(state[3]) or 0
+if w == wid - 1 then
+  last, cur = cur, 0
+elseif w ~= wid then
+  last, cur = 0, 0
+end
+if last > limit then last = limit end
+if cur >= limit or last * (size - now % size) / size + cur >= limit then
+  return { 0, cur, last }
+end
+cur = cur + cost
+redis.call('HSET', KEYS[1], 'w', string.format('%d', wid), 'c', cur, 'p', last)
+redis.call('PEXPIRE', KEYS[1], size * 2)
+return { 1, cur, last }
+`;
+
 type Client = (Redis | Cluster) & {
-  limitCountHit(key: string, cost: number, windowMs: number): Promise<[number, number]>;
+  limitCountFixed(key: string, cost: number, windowMs: number): Promise<number[]>;
+  limitCountSliding(
+    key: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    nowMs: number,
+  ): Promise<number[]>;
 };
 
 const clients = new Map<string, Client>();
@@ -160,15 +199,16 @@ function create(c: RedisFields, nodes: readonly { host: string; port: number }[]
     const base = c.policy === 'redis-sentinel' ? sentinelOptions(c) : standaloneOptions(c);
     client = new Redis({ ...base, ...common, retryStrategy: backoff });
   }
-  client.defineCommand('limitCountHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+  client.defineCommand('limitCountFixed', { numberOfKeys: 1, lua: FIXED_SCRIPT });
+  client.defineCommand('limitCountSliding', { numberOfKeys: 1, lua: SLIDING_SCRIPT });
   return client as Client;
 }
 
 /**
- * The counter function of one conf's connection. The client is made on the first call; `logger`
- * hears about the connection going down (once per outage, not once per request).
+ * The scripts on one conf's connection. The client is made on the first call; `logger` hears
+ * about the connection going down (once per outage, not once per request).
  */
-export function redisIncr(c: RedisFields, logger: Logger): RedisIncr {
+export function redisScripts(c: RedisFields, logger: Logger): RedisScripts {
   const key = connectionKey(c);
   const nodes = (c.redis_cluster_nodes ?? []).map(parseNode);
   const bad = c.redis_cluster_nodes?.find((_, i) => nodes[i] === undefined);
@@ -181,18 +221,17 @@ export function redisIncr(c: RedisFields, logger: Logger): RedisIncr {
       watch(made, c.policy, logger);
       clients.set(key, made);
     }
-    return made;
-  };
-  return async (counter, cost, windowMs) => {
-    const c = client();
     // While a lost connection is being re-made, fail at once as APISIX's per-request connect
     // would (a refused connection), instead of holding every request until the next attempt.
-    if (c.status === 'reconnecting') throw new Error('redis connection is down');
-    const reply = c.limitCountHit(counter, cost, windowMs);
-    const [value, ttlMs] = await (clusterTimeout === undefined
-      ? reply
-      : deadline(reply, clusterTimeout));
-    return { value: Number(value), ttlMs: Number(ttlMs) };
+    if (made.status === 'reconnecting') throw new Error('redis connection is down');
+    return made;
+  };
+  const bounded = (reply: Promise<number[]>): Promise<number[]> =>
+    clusterTimeout === undefined ? reply : deadline(reply, clusterTimeout);
+  return {
+    fixed: async (k, cost, windowMs) => bounded(client().limitCountFixed(k, cost, windowMs)),
+    sliding: async (k, cost, limit, windowMs, nowMs) =>
+      bounded(client().limitCountSliding(k, cost, limit, windowMs, nowMs)),
   };
 }
 

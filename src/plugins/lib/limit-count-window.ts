@@ -1,0 +1,131 @@
+/**
+ * limit-count's windows over its two stores. A fixed window starts at a key's first request and
+ * lasts `time_window`; a sliding window (APISIX 3.18 `window_type: sliding`) weighs the window
+ * before the current one by the share of it that still falls inside the last `time_window`
+ * seconds, and counts only admitted requests. The node-wide shared dict answers synchronously;
+ * Redis with a promise.
+ */
+import type { SharedDict } from '../../plugin/types.js';
+import type { RedisScripts } from './limit-count-redis.js';
+
+/** What one hit decided. */
+export interface Outcome {
+  readonly rejected: boolean;
+  /** Requests left in the window (0 once rejected). */
+  readonly remaining: number;
+  /** Seconds until the quota frees up, to two decimals. */
+  readonly reset: number;
+}
+
+export type Counter = (
+  id: string,
+  cost: number,
+  limit: number,
+  windowMs: number,
+) => Outcome | Promise<Outcome>;
+
+export type WindowType = 'fixed' | 'sliding';
+
+/** Sliding-window counters live apart from fixed ones (another type in Redis). */
+const SLIDING_PREFIX = 'sliding:';
+
+/** APISIX truncates the fixed window's reset to two decimals... */
+const floor2 = (ms: number): number => Math.floor(Math.max(ms, 0) / 10) / 100;
+/** ...and rounds the sliding window's up. */
+const ceil2 = (ms: number): number => Math.ceil(Math.max(ms, 0) / 10) / 100;
+
+function fixedOutcome(limit: number, value: number, ttlMs: number): Outcome {
+  const remaining = limit - value;
+  return { rejected: remaining < 0, remaining: Math.max(remaining, 0), reset: floor2(ttlMs) };
+}
+
+function slidingOutcome(
+  limit: number,
+  windowMs: number,
+  nowMs: number,
+  [admitted, cur, last]: readonly number[],
+): Outcome {
+  const left = windowMs - (nowMs % windowMs);
+  const lastRate = (last ?? 0) / windowMs;
+  const count = cur ?? 0;
+  if (admitted === 1) {
+    const remaining = Math.floor(limit - count - lastRate * left);
+    return { rejected: false, remaining: Math.max(remaining, 0), reset: ceil2(left) };
+  }
+  // Rejected by the current window alone: free at its end; by the weighted last window: once
+  // enough of it has slid out.
+  const wait =
+    count >= limit || lastRate === 0 ? left : Math.max(left - (limit - count) / lastRate, 0);
+  return { rejected: true, remaining: 0, reset: ceil2(wait) };
+}
+
+interface SlidingState {
+  /** Window number: floor(now / window). */
+  readonly w: number;
+  /** Admitted in window w. */
+  readonly c: number;
+  /** Admitted in window w - 1. */
+  readonly p: number;
+}
+
+function slidingLocal(dict: SharedDict): Counter {
+  return (id, cost, limit, windowMs) => {
+    const now = Date.now();
+    const wid = Math.floor(now / windowMs);
+    let reply: number[] = [];
+    dict.update<SlidingState>(
+      SLIDING_PREFIX + id,
+      (old) => {
+        const state = typeof old === 'object' ? old : undefined;
+        let cur = state?.w === wid ? state.c : 0;
+        let last = state?.w === wid ? state.p : state?.w === wid - 1 ? state.c : 0;
+        last = Math.min(last, limit);
+        const weighted = (last * (windowMs - (now % windowMs))) / windowMs;
+        if (cur >= limit || weighted + cur >= limit) {
+          reply = [0, cur, last];
+          return old;
+        }
+        cur += cost;
+        reply = [1, cur, last];
+        return { w: wid, c: cur, p: last };
+      },
+      2 * windowMs,
+    );
+    return slidingOutcome(limit, windowMs, now, reply);
+  };
+}
+
+function fixedLocal(dict: SharedDict): Counter {
+  return (id, cost, limit, windowMs) => {
+    const { value, expiresAt } = dict.incr(id, cost, windowMs);
+    // The window's first hit reports the whole window, as APISIX does.
+    return fixedOutcome(limit, value, value === cost ? windowMs : expiresAt - Date.now());
+  };
+}
+
+export function localCounter(dict: SharedDict, type: WindowType): Counter {
+  return type === 'sliding' ? slidingLocal(dict) : fixedLocal(dict);
+}
+
+/** Redis keys as APISIX 3.18 names its fixed-window counters (a count going up). */
+const REDIS_PREFIX = 'plugin-limit-count:v1:';
+
+export function redisCounter(scripts: RedisScripts, type: WindowType): Counter {
+  if (type === 'sliding') {
+    return async (id, cost, limit, windowMs) => {
+      const now = Date.now();
+      const reply = await scripts.sliding(
+        REDIS_PREFIX + SLIDING_PREFIX + id,
+        cost,
+        limit,
+        windowMs,
+        now,
+      );
+      return slidingOutcome(limit, windowMs, now, reply.map(Number));
+    };
+  }
+  return async (id, cost, limit, windowMs) => {
+    const [value, ttlMs] = (await scripts.fixed(REDIS_PREFIX + id, cost, windowMs)).map(Number);
+    return fixedOutcome(limit, value ?? 0, ttlMs ?? 0);
+  };
+}
