@@ -1,11 +1,4 @@
-import type { PluginDefinition } from '../plugin/types.js';
+import { serverlessPlugin } from './lib/serverless.js';
 
-/** serverless-post-function: being written (spec-plugins). */
-const plugin: PluginDefinition = {
-  name: 'serverless-post-function',
-  version: 0.1,
-  priority: -2000,
-  schema: { type: 'object' },
-};
-
-export default plugin;
+/** serverless-post-function: user JavaScript functions, late in the chain (spec §2.6). */
+export default serverlessPlugin('serverless-post-function', -2000);

@@ -1,11 +1,4 @@
-import type { PluginDefinition } from '../plugin/types.js';
+import { serverlessPlugin } from './lib/serverless.js';
 
-/** serverless-pre-function: being written (spec-plugins). */
-const plugin: PluginDefinition = {
-  name: 'serverless-pre-function',
-  version: 0.1,
-  priority: 10000,
-  schema: { type: 'object' },
-};
-
-export default plugin;
+/** serverless-pre-function: user JavaScript functions, early in the chain (spec §2.6). */
+export default serverlessPlugin('serverless-pre-function', 10000);
