@@ -1,4 +1,4 @@
-import { withSchemaDefaults } from '../core/schema.js';
+import { isSecretRef, withSchemaDefaults } from '../core/schema.js';
 import type { GroupSource } from '../plugin/chain-builder.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Consumer, ConsumerDirectory, ConsumerMatch } from '../plugin/types.js';
@@ -69,7 +69,7 @@ export class ConsumerIndex implements ConsumerDirectory {
         const withDefaults = withSchemaDefaults(def.consumerSchema ?? def.schema, conf);
         const value = withDefaults[attr];
         // A missing identifying value, or an unresolved secret reference: skipped (fail closed).
-        if (typeof value !== 'string' || value === '' || value.startsWith('$')) continue;
+        if (typeof value !== 'string' || value === '' || isSecretRef(value)) continue;
         let table = byPlugin.get(name);
         if (table === undefined) byPlugin.set(name, (table = new Map<string, ConsumerMatch>()));
         table.set(value, { consumer, conf: withDefaults, credentialId });
