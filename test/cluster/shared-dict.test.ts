@@ -28,13 +28,13 @@ function incrementer(key: string, times: number): Promise<void> {
   });
 }
 
-describe('SharedDicts', () => {
-  test('increments from several processes at once are all counted', async () => {
+void describe('SharedDicts', () => {
+  void test('increments from several processes at once are all counted', async () => {
     await Promise.all([incrementer('k', 1500), incrementer('k', 1500), incrementer('k', 1500)]);
     assert.equal(dicts.dict('t').get('k'), 4500);
   });
 
-  test('a window keeps its first expiry; an expired key starts again from zero', async () => {
+  void test('a window keeps its first expiry; an expired key starts again from zero', async () => {
     const d = dicts.dict('window');
     const first = d.incr('w', 1, 40);
     const second = d.incr('w', 2, 10_000);
@@ -45,7 +45,7 @@ describe('SharedDicts', () => {
     assert.equal(d.incr('w', 1, 1000).value, 1);
   });
 
-  test('update is an atomic read-modify-write of a JSON value; undefined deletes', () => {
+  void test('update is an atomic read-modify-write of a JSON value; undefined deletes', () => {
     const d = dicts.dict('json');
     d.update<{ n: number }>('s', (old) => ({ n: (old?.n ?? 0) + 1 }));
     assert.deepEqual(
@@ -59,7 +59,7 @@ describe('SharedDicts', () => {
     );
   });
 
-  test('dicts are separate namespaces', () => {
+  void test('dicts are separate namespaces', () => {
     dicts.dict('a').incr('same', 5);
     assert.equal(dicts.dict('b').get('same'), undefined);
   });

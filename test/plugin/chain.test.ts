@@ -49,8 +49,8 @@ function src(
   return { name, conf, owner: { key: owner, version: 1 } };
 }
 
-describe('ChainBuilder', () => {
-  test('sorts plugins by priority, not by the order they are configured in', () => {
+void describe('ChainBuilder', () => {
+  void test('sorts plugins by priority, not by the order they are configured in', () => {
     const chain = builder().build([src('low'), src('mid'), src('high')]);
     assert.deepEqual(
       chain.entries.map((e) => e.name),
@@ -58,7 +58,7 @@ describe('ChainBuilder', () => {
     );
   });
 
-  test('_meta.priority reorders only the entry that carries it', () => {
+  void test('_meta.priority reorders only the entry that carries it', () => {
     const chain = builder().build([src('low', { _meta: { priority: 5000 } }), src('high')]);
     assert.deepEqual(
       chain.entries.map((e) => [e.name, e.priority]),
@@ -69,7 +69,7 @@ describe('ChainBuilder', () => {
     );
   });
 
-  test('_meta.disable leaves the plugin out of every phase', () => {
+  void test('_meta.disable leaves the plugin out of every phase', () => {
     const chain = builder().build([src('low', { _meta: { disable: true } }), src('high')]);
     assert.deepEqual(
       chain.access.map((e) => e.name),
@@ -78,7 +78,7 @@ describe('ChainBuilder', () => {
     assert.equal(chain.has('low'), false);
   });
 
-  test('unknown plugins (not enabled on this node) are skipped', () => {
+  void test('unknown plugins (not enabled on this node) are skipped', () => {
     const chain = builder().build([src('nope'), src('low')]);
     assert.deepEqual(
       chain.entries.map((e) => e.name),
@@ -86,7 +86,7 @@ describe('ChainBuilder', () => {
     );
   });
 
-  test('applies schema defaults, then prepares each conf object once', () => {
+  void test('applies schema defaults, then prepares each conf object once', () => {
     const b = builder();
     const conf = {};
     prepared = 0;
@@ -99,7 +99,7 @@ describe('ChainBuilder', () => {
     assert.equal(prepared, 2, 'a new version of the conf (a new object) is prepared again');
   });
 
-  test('merges global rules into one chain and drops a plugin configured in two rules', () => {
+  void test('merges global rules into one chain and drops a plugin configured in two rules', () => {
     const chain = builder().global([
       { key: '/apisix/global_rules/1', modRevision: 1, plugins: { low: {}, high: {} } },
       { key: '/apisix/global_rules/2', modRevision: 1, plugins: { high: {}, mid: {} } },
@@ -110,7 +110,7 @@ describe('ChainBuilder', () => {
     );
   });
 
-  test('compiles _meta.filter and _meta.error_response once', () => {
+  void test('compiles _meta.filter and _meta.error_response once', () => {
     const chain = builder().build([
       src('low', { _meta: { filter: [['arg_x', '==', '1']], error_response: 'nope' } }),
     ]);
@@ -121,7 +121,7 @@ describe('ChainBuilder', () => {
   });
 });
 
-describe('ChainBuilder.withConsumer', () => {
+void describe('ChainBuilder.withConsumer', () => {
   const consumer = (rev: number, plugins: Record<string, unknown>): Consumer => ({
     username: 'jack',
     groupId: 'g',
@@ -132,7 +132,7 @@ describe('ChainBuilder.withConsumer', () => {
   });
   const group = { key: '/apisix/consumer_groups/g', modRevision: 3, plugins: { low: { n: 2 } } };
 
-  test('consumer beats its group, which beats the route; auth plugins are not merged', () => {
+  void test('consumer beats its group, which beats the route; auth plugins are not merged', () => {
     const b = builder();
     const route = b.build([src('low', { n: 1 }), src('mid', { n: 1 }), src('auth', {})]);
     const merged = b.withConsumer(
@@ -148,7 +148,7 @@ describe('ChainBuilder.withConsumer', () => {
     assert.equal(confOf('low').fromConsumer, false);
   });
 
-  test('is cached on the route chain per consumer version', () => {
+  void test('is cached on the route chain per consumer version', () => {
     const b = builder();
     const route = b.build([src('low')]);
     const c1 = consumer(1, { high: {} });
@@ -157,7 +157,7 @@ describe('ChainBuilder.withConsumer', () => {
     assert.notEqual(b.withConsumer(route, consumer(2, { high: {} }), undefined), first);
   });
 
-  test('a consumer that adds nothing keeps the route chain itself', () => {
+  void test('a consumer that adds nothing keeps the route chain itself', () => {
     const b = builder();
     const route = b.build([src('low')]);
     assert.equal(b.withConsumer(route, consumer(1, { auth: { key: 'k' } }), undefined), route);

@@ -81,8 +81,8 @@ const ctx = (): RunContext => {
   return Object.assign(c, { get: (n: string) => c.var(n) });
 };
 
-describe('runStopPhase', () => {
-  test('runs in priority order and stops at the first response', () => {
+void describe('runStopPhase', () => {
+  void test('runs in priority order and stops at the first response', () => {
     calls.length = 0;
     const chain = chainOf({ last: {}, stopper: { stop: true }, first: {} });
     const out = runStopPhase(chain.access, 'access', ctx(), silentLogger());
@@ -90,7 +90,7 @@ describe('runStopPhase', () => {
     assert.deepEqual(calls, ['first', 'stopper']);
   });
 
-  test('stays synchronous until a hook returns a promise, then continues after it', async () => {
+  void test('stays synchronous until a hook returns a promise, then continues after it', async () => {
     calls.length = 0;
     const chain = chainOf({ first: {}, waiter: {}, last: {} });
     const out = runStopPhase(chain.access, 'access', ctx(), silentLogger());
@@ -100,18 +100,18 @@ describe('runStopPhase', () => {
     assert.deepEqual(calls, ['first', 'waiter', 'last']);
   });
 
-  test('a hook that throws ends the request with a 500', () => {
+  void test('a hook that throws ends the request with a 500', () => {
     const chain = chainOf({ thrower: {}, last: {} });
     assert.deepEqual(runStopPhase(chain.access, 'access', ctx(), silentLogger()), { status: 500 });
   });
 
-  test('_meta.error_response replaces the body of a rejection', () => {
+  void test('_meta.error_response replaces the body of a rejection', () => {
     const chain = chainOf({ stopper: { stop: true, _meta: { error_response: { e: 1 } } } });
     const out = runStopPhase(chain.access, 'access', ctx(), silentLogger()) as PluginResponse;
     assert.deepEqual(out, { status: 403, body: { e: 1 } });
   });
 
-  test('_meta.filter skips the plugin when false', () => {
+  void test('_meta.filter skips the plugin when false', () => {
     calls.length = 0;
     const chain = chainOf({ first: { _meta: { filter: [['arg_x', '==', '1']] } }, last: {} });
     runStopPhase(chain.access, 'access', ctx(), silentLogger());
@@ -119,8 +119,8 @@ describe('runStopPhase', () => {
   });
 });
 
-describe('admit', () => {
-  test('global rewrite, route rewrite, consumer rewrite, global access, route access', () => {
+void describe('admit', () => {
+  void test('global rewrite, route rewrite, consumer rewrite, global access, route access', () => {
     calls.length = 0;
     const chains = { global: chainOf({ global: {} }), route: chainOf({ auth: {}, last: {} }) };
     const route = chains.route;
@@ -142,7 +142,7 @@ describe('admit', () => {
     assert.notEqual(chains.route, route, 'later phases use the merged chain');
   });
 
-  test('without plugins it does nothing', () => {
+  void test('without plugins it does nothing', () => {
     const chains = { global: EMPTY_CHAIN, route: EMPTY_CHAIN };
     assert.equal(
       admit(chains, ctx(), (r) => r, silentLogger()),
