@@ -125,7 +125,7 @@ const plugin: PluginDefinition<MockingConf, PreparedMocking> = {
 function respond(p: PreparedMocking, ctx: PluginContext): PluginResponse {
   let headers = p.headers;
   if (p.dynamic.length > 0) {
-    const copy = structuredClone(p.headers) as Headers;
+    const copy: Headers = { ...p.headers }; // addHeader never edits a value array in place
     for (const [name, template] of p.dynamic) addHeader(copy, name, template(ctx));
     headers = copy;
   }
