@@ -114,7 +114,7 @@ void describe('runStopPhase', () => {
   void test('_meta.filter skips the plugin when false', () => {
     calls.length = 0;
     const chain = chainOf({ first: { _meta: { filter: [['arg_x', '==', '1']] } }, last: {} });
-    runStopPhase(chain.access, 'access', ctx(), silentLogger());
+    assert.equal(runStopPhase(chain.access, 'access', ctx(), silentLogger()), undefined);
     assert.deepEqual(calls, ['last']);
   });
 });
