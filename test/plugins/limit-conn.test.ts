@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestGateway, type HttpReply, type TestGateway } from '../support/plugin-gateway.js';
+import { expectRefused } from './lib/placements.js';
 
 /** An upstream that answers only when released. */
 class SlowUpstream {
@@ -198,7 +199,6 @@ void describe('limit-conn', () => {
   );
 
   void test('refuses invalid confs through the Admin API with 400 and the schema error', async () => {
-    const prefix = 'failed to check the configuration of plugin limit-conn err: ';
     const base = { conn: 1, burst: 0, default_conn_delay: 0.1, key: 'remote_addr' };
     const cases: Array<[Record<string, unknown>, string]> = [
       [
@@ -230,15 +230,7 @@ void describe('limit-conn', () => {
         'policy "redis-cluster" is not supported: Gatehouse limits with the "local" policy only',
       ],
     ];
-    for (const [conf, message] of cases) {
-      const reply = await gw.admin('PUT', '/routes/bad', {
-        uri: '/bad',
-        plugins: { 'limit-conn': conf },
-        upstream,
-      });
-      assert.equal(reply.status, 400, JSON.stringify(conf));
-      assert.equal((JSON.parse(reply.body) as { error_msg: string }).error_msg, prefix + message);
-    }
+    await expectRefused(gw, 'limit-conn', cases);
   });
 
   // key-auth is written by another engineer at the same time: this test goes last.

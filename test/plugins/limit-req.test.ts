@@ -8,6 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import {
+  expectRefused,
+  viaConsumer,
+  viaGlobalRule,
+  viaPluginConfig,
+  viaService,
+} from './lib/placements.js';
 
 let gw: TestGateway;
 
@@ -32,16 +39,6 @@ async function statuses(path: string, n: number, headers: Record<string, string>
 }
 
 const count = (list: number[], status: number) => list.filter((s) => s === status).length;
-
-async function schemaError(conf: Record<string, unknown>) {
-  const reply = await gw.admin('PUT', '/routes/bad', {
-    uri: '/bad',
-    plugins: { 'limit-req': conf },
-    upstream: gw.upstream,
-  });
-  assert.equal(reply.status, 400);
-  return (JSON.parse(reply.body) as { error_msg: string }).error_msg;
-}
 
 void describe('limit-req', () => {
   void test('lets one of five back-to-back requests through at rate 0.1 and answers 503 to the rest', async () => {
@@ -134,31 +131,29 @@ void describe('limit-req', () => {
   });
 
   void test('limits the routes of a service that configures it', async () => {
-    await gw.put('/services/lr', { plugins: limit(), upstream: gw.upstream });
-    await gw.put('/routes/svc', { uri: '/svc', service_id: 'lr' });
-    assert.deepEqual(await statuses('/svc', 3), [200, 503, 503]);
+    const path = await viaService(gw, 'lr-svc', limit());
+    assert.deepEqual(await statuses(path, 3), [200, 503, 503]);
   });
 
   void test('limits the routes of a plugin_config that configures it', async () => {
-    await gw.put('/plugin_configs/lr', { plugins: limit() });
-    await gw.put('/routes/pc', { uri: '/pc', plugin_config_id: 'lr', upstream: gw.upstream });
-    assert.deepEqual(await statuses('/pc', 3), [200, 503, 503]);
+    const path = await viaPluginConfig(gw, 'lr-pc', limit());
+    assert.deepEqual(await statuses(path, 3), [200, 503, 503]);
   });
 
   void test('limits every route from a global rule', async () => {
-    await gw.put('/routes/plain', { uri: '/plain', upstream: gw.upstream });
-    assert.deepEqual(await statuses('/plain', 2), [200, 200]);
-    await gw.put('/global_rules/lr', { plugins: limit({ key: 'http_x_global' }) });
-    try {
-      assert.deepEqual(await statuses('/plain', 2, { 'x-global': 'g' }), [200, 503]);
-    } finally {
-      await gw.delete('/global_rules/lr');
-    }
-    assert.deepEqual(await statuses('/plain', 2, { 'x-global': 'g' }), [200, 200]);
+    const global = { 'x-global': 'g' };
+    const path = await viaGlobalRule(
+      gw,
+      'lr-global',
+      limit({ key: 'http_x_global' }),
+      async (p) => {
+        assert.deepEqual(await statuses(p, 2, global), [200, 503]);
+      },
+    );
+    assert.deepEqual(await statuses(path, 2, global), [200, 200]);
   });
 
   void test('refuses invalid confs through the Admin API with 400 and the schema error', async () => {
-    const prefix = 'failed to check the configuration of plugin limit-req err: ';
     const cases: Array<[Record<string, unknown>, string]> = [
       [
         { rate: -1, burst: 0, key: 'remote_addr' },
@@ -187,24 +182,13 @@ void describe('limit-req', () => {
         'policy "redis" is not supported: Gatehouse limits with the "local" policy only',
       ],
     ];
-    for (const [conf, message] of cases) {
-      assert.equal(await schemaError(conf), prefix + message, JSON.stringify(conf));
-    }
+    await expectRefused(gw, 'limit-req', cases);
   });
 
   // key-auth is written by another engineer at the same time: this test goes last.
   void test('limits a consumer once key-auth identified it, and not other consumers', async () => {
-    await gw.put('/consumers', {
-      username: 'jack',
-      plugins: { 'key-auth': { key: 'jack-key' }, ...limit() },
-    });
-    await gw.put('/consumers', { username: 'rose', plugins: { 'key-auth': { key: 'rose-key' } } });
-    await gw.put('/routes/auth', {
-      uri: '/auth',
-      plugins: { 'key-auth': {} },
-      upstream: gw.upstream,
-    });
-    assert.deepEqual(await statuses('/auth', 3, { apikey: 'jack-key' }), [200, 503, 503]);
-    assert.deepEqual(await statuses('/auth', 3, { apikey: 'rose-key' }), [200, 200, 200]);
+    const { path, jack, rose } = await viaConsumer(gw, 'lr-consumer', limit());
+    assert.deepEqual(await statuses(path, 3, jack), [200, 503, 503]);
+    assert.deepEqual(await statuses(path, 3, rose), [200, 200, 200]);
   });
 });
