@@ -7,12 +7,15 @@
  * - `empty hook`: a log hook that reads the context fields prometheus reads and records nothing;
  * - `prometheus`: the plugin's hook (request_length and bytes_sent given as variables);
  * - `prometheus, lengths estimated`: the same without those variables (headers are summed);
+ * - `prometheus, runtime context`: the hook over the proxy's own PluginRequest (what a worker
+ *   runs: no `request_length` for a GET, no `bytes_sent`, so both are estimated);
  * - `prom-client children`: the same series recorded through prom-client's own cached children
  *   (`counter.labels(...)` kept per series), the approach the cells replace.
  *
  * Requests cycle over 4 consumers × 2 upstream nodes × 2 status codes (16 series per metric).
  * Rounds alternate the variants; the table shows the median round.
  */
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, Registry } from 'prom-client';
 import plugin from '../src/plugins/prometheus.js';
@@ -22,7 +25,12 @@ import {
   preparePrometheus,
   type PreparedPrometheus,
 } from '../src/plugins/lib/prometheus-record.js';
+import { EMPTY_CHAIN } from '../src/plugin/chain.js';
 import type { Consumer, PluginContext } from '../src/plugin/types.js';
+import { PluginRequest } from '../src/proxy/plugin-request.js';
+import { RequestFacts } from '../src/proxy/request-vars.js';
+import type { ResolvedRoute } from '../src/snapshot/types.js';
+import type { RuntimeUpstream } from '../src/upstream/runtime.js';
 import { fakeContext, fakeEnv } from '../test/support/fake-plugin-context.js';
 import { median } from './stats.js';
 
@@ -54,6 +62,36 @@ function contexts(withLengths: boolean): PluginContext[] {
       startTime: Date.now() - 5,
     });
     return ctx;
+  });
+}
+
+/** The proxy's context for a GET with three headers and a proxied 200 response. */
+function runtimeContexts(): PluginContext[] {
+  const route = {
+    id: '1',
+    name: undefined,
+    serviceId: undefined,
+  } as ResolvedRoute<RuntimeUpstream>;
+  const chains = { global: EMPTY_CHAIN, route: EMPTY_CHAIN };
+  const consumers = { find: () => undefined, byName: () => undefined };
+  return Array.from({ length: 16 }, (_, i) => {
+    const req = {
+      method: 'GET',
+      url: '/hello?x=1',
+      headers: { host: 'example.com', 'user-agent': 'bench', accept: '*/*' },
+      rawHeaders: ['Host', 'example.com', 'User-Agent', 'bench', 'Accept', '*/*'],
+      socket: {},
+    } as unknown as IncomingMessage;
+    const facts = new RequestFacts(req, '/hello', 'example.com', '127.0.0.1', 'http');
+    const pr = new PluginRequest(req, facts, route, chains, env, consumers);
+    const status = i & 1 ? 404 : 200;
+    pr.response.reset(status, ['Content-Type', 'application/json', 'Content-Length', '120']);
+    pr.response.bytesSent = 120;
+    pr.consumer = consumer(`user${(i >> 1) & 3}`);
+    pr.upstreamAddr = `10.0.0.${(i >> 3) + 1}:80`;
+    pr.upstreamStatus = status;
+    pr.upstreamLatencyMs = 3;
+    return pr;
   });
 }
 
@@ -138,6 +176,13 @@ const variants: Record<string, { hook: (ctx: PluginContext) => void; ctxs: Plugi
         plugin.log!(p, ctx)
     )(prepared()),
     ctxs: contexts(false),
+  },
+  'prometheus, runtime context': {
+    hook: (
+      (p) => (ctx: PluginContext) =>
+        plugin.log!(p, ctx)
+    )(prepared()),
+    ctxs: runtimeContexts(),
   },
   'prom-client children': { hook: promClientHook(), ctxs: contexts(true) },
 };

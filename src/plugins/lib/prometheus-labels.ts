@@ -6,68 +6,26 @@
  */
 import type { JsonSchema } from '../../plugin/types.js';
 
-const AI = ['request_type', 'request_llm_model', 'llm_model'] as const;
+const WHO = ['consumer', 'node', 'request_type', 'request_llm_model', 'llm_model'];
+const BY_ID = ['route_id', 'service_id', ...WHO];
+const BY_NAME_AND_ID = ['route', 'route_id', 'service', 'service_id', ...WHO];
+const MATCHED = ['matched_uri', 'matched_host'];
 
 /** Built-in labels per metric (without the prefix), in exposition order. */
 export const METRIC_LABELS: Readonly<Record<string, readonly string[]>> = {
-  http_status: [
-    'code',
-    'route',
-    'matched_uri',
-    'matched_host',
-    'service',
-    'consumer',
-    'node',
-    ...AI,
-    'response_source',
-  ],
-  http_latency: ['type', 'route', 'service', 'consumer', 'node', ...AI],
-  bandwidth: ['type', 'route', 'service', 'consumer', 'node', ...AI],
-  llm_latency: ['type', 'route_id', 'service_id', 'consumer', 'node', ...AI],
-  llm_prompt_tokens: ['route_id', 'service_id', 'consumer', 'node', ...AI],
-  llm_completion_tokens: ['route_id', 'service_id', 'consumer', 'node', ...AI],
-  llm_active_connections: [
-    'route',
-    'route_id',
-    'matched_uri',
-    'matched_host',
-    'service',
-    'service_id',
-    'consumer',
-    'node',
-    ...AI,
-  ],
-  llm_prompt_tokens_dist: ['route_id', 'service_id', 'consumer', 'node', ...AI],
-  llm_completion_tokens_dist: ['route_id', 'service_id', 'consumer', 'node', ...AI],
-  ai_cache_hits_total: [
-    'layer',
-    'route',
-    'route_id',
-    'service',
-    'service_id',
-    'consumer',
-    'node',
-    ...AI,
-  ],
-  ai_cache_misses_total: ['route', 'route_id', 'service', 'service_id', 'consumer', 'node', ...AI],
-  ai_cache_bypasses_total: [
-    'route',
-    'route_id',
-    'service',
-    'service_id',
-    'consumer',
-    'node',
-    ...AI,
-  ],
-  ai_cache_embedding_latency: [
-    'route',
-    'route_id',
-    'service',
-    'service_id',
-    'consumer',
-    'node',
-    ...AI,
-  ],
+  http_status: ['code', 'route', ...MATCHED, 'service', ...WHO, 'response_source'],
+  http_latency: ['type', 'route', 'service', ...WHO],
+  bandwidth: ['type', 'route', 'service', ...WHO],
+  llm_latency: ['type', ...BY_ID],
+  llm_prompt_tokens: BY_ID,
+  llm_completion_tokens: BY_ID,
+  llm_active_connections: ['route', 'route_id', ...MATCHED, 'service', 'service_id', ...WHO],
+  llm_prompt_tokens_dist: BY_ID,
+  llm_completion_tokens_dist: BY_ID,
+  ai_cache_hits_total: ['layer', ...BY_NAME_AND_ID],
+  ai_cache_misses_total: BY_NAME_AND_ID,
+  ai_cache_bypasses_total: BY_NAME_AND_ID,
+  ai_cache_embedding_latency: BY_NAME_AND_ID,
 };
 
 /** Labels that make a series what it is; blanking them would merge unlike series. */
