@@ -11,6 +11,7 @@ import { ConfigFeed } from '../store/feed.js';
 import type { ConfigStore } from '../store/types.js';
 import { loadPluginSets } from './plugin-sets.js';
 import { controlSchema } from './control-schema.js';
+import { startMetricsExport } from './metrics-export.js';
 import { SnapshotSaver } from '../store/last-known-good.js';
 import { openConfigStore, snapshotFile } from './store-start.js';
 import { removePidFile, writePidFile } from './pid-file.js';
@@ -139,6 +140,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
       cleanups.unshift(() => workers.stop(DRAIN_MS));
       await workers.start();
     }
+    const exporter = await startMetricsExport({ config, storeKind: store.kind, feed, logger });
+    if (exporter) cleanups.unshift(() => exporter.close());
     if (hasAdminApi(config) && store.writable) {
       const admin = createAdminServer({
         admin: config.deployment.admin,
