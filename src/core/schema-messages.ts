@@ -33,6 +33,14 @@ function isSchema(v: unknown): v is Schema {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function uriDecoded(token: string): string {
+  try {
+    return decodeURIComponent(token);
+  } catch {
+    return token;
+  }
+}
+
 function decodePointer(path: string): string[] {
   if (path === '') return [];
   return path
@@ -131,7 +139,8 @@ function leafMessage(err: ErrorObject, node: Schema): string {
  * sub-schema (and none for Gatehouse's own wrappers), then append the leaf message.
  */
 export function apisixMessage(root: unknown, err: ErrorObject): string {
-  const schemaTokens = decodePointer(err.schemaPath.replace(/^#/, ''));
+  // schemaPath is a URI fragment: its tokens are percent-encoded (patternProperties keys).
+  const schemaTokens = decodePointer(err.schemaPath.replace(/^#/, '')).map(uriDecoded);
   schemaTokens.pop(); // the failing keyword itself
   const data = decodePointer(err.instancePath);
   let node: unknown = root;

@@ -1,6 +1,6 @@
 import { compileExpr } from '../core/expr/compile.js';
 import type { RequestVars } from '../core/expr/request-vars.js';
-import type { ConfOwner, PluginContext, PluginDefinition } from './types.js';
+import type { ConfOwner, PhaseHook, PluginContext, PluginDefinition } from './types.js';
 
 /** One plugin conf where it was found: the raw conf object (from a loaded item) and its owner. */
 export interface PluginSource {
@@ -31,8 +31,10 @@ export interface ChainEntry {
 
 const byPriority = (a: ChainEntry, b: ChainEntry): number => b.priority - a.priority;
 
-function withHook(entries: readonly ChainEntry[], hook: keyof PluginDefinition): ChainEntry[] {
-  return entries.filter((e) => typeof e.def[hook] === 'function');
+function withHook(entries: readonly ChainEntry[], hook: PhaseHook): ChainEntry[] {
+  return entries.filter(
+    (e) => typeof e.def[hook] === 'function' && (e.def.uses?.(e.conf, hook) ?? true),
+  );
 }
 
 /**

@@ -9,6 +9,10 @@ import type { Logger } from '../core/logger.js';
 export type JsonSchema = Record<string, unknown>;
 export type Awaitable<T> = T | Promise<T>;
 
+/** The phase hooks of a plugin. */
+export type PhaseHook =
+  'rewrite' | 'access' | 'beforeProxy' | 'headerFilter' | 'bodyFilter' | 'log';
+
 /** Which schema a conf is checked against (APISIX `schema_type`). */
 export type SchemaKind = 'route' | 'consumer' | 'metadata';
 
@@ -230,6 +234,12 @@ export interface PluginDefinition<C = unknown, P = C> {
   check?(conf: C, kind: SchemaKind): string | undefined;
   /** Compiles a conf once per config version of its owner. Default: the conf itself. */
   prepare?(conf: C, env: PluginEnv, owner: ConfOwner): P;
+  /**
+   * Whether a prepared conf really uses a hook the definition has (serverless defines every
+   * phase but runs in one): a conf that does not is left out of that phase's list, so e.g. a
+   * response keeps its Content-Length when no body filter will run. Default: every hook.
+   */
+  uses?(conf: P, hook: PhaseHook): boolean;
   /** After (re)load, once per worker. */
   init?(env: PluginEnv): void;
   /** Before unload (plugin reload, worker exit). */

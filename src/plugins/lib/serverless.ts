@@ -1,5 +1,6 @@
 import { loadJsFunction, type LoadedFunction } from '../../core/js-function.js';
 import type {
+  PhaseHook,
   PhaseResult,
   PluginContext,
   PluginDefinition,
@@ -27,6 +28,16 @@ const PHASES = [
   'before_proxy',
 ] as const;
 type Phase = (typeof PHASES)[number];
+
+/** The APISIX phase name of each hook. */
+const HOOK_PHASE: Readonly<Record<PhaseHook, Phase>> = {
+  rewrite: 'rewrite',
+  access: 'access',
+  beforeProxy: 'before_proxy',
+  headerFilter: 'header_filter',
+  bodyFilter: 'body_filter',
+  log: 'log',
+};
 
 interface ServerlessConf {
   phase: Phase;
@@ -145,6 +156,7 @@ export function serverlessPlugin(
       return { phase: conf.phase, functions, conf };
     },
 
+    uses: (p, hook) => p.phase === HOOK_PHASE[hook],
     rewrite: (p, ctx) => (p.phase === 'rewrite' ? runStop(p, ctx) : undefined),
     access: (p, ctx) => (p.phase === 'access' ? runStop(p, ctx) : undefined),
     beforeProxy: (p, ctx) => (p.phase === 'before_proxy' ? runStop(p, ctx) : undefined),
