@@ -166,13 +166,17 @@ function prepare(conf: ProxyRewriteConf): Prepared {
 
 /** The path (and query) to send upstream, and the regex captures for header values. */
 function rewriteUri(p: Prepared, ctx: PluginContext): Captures | undefined {
+  // nginx's $args as edited so far (key-auth hide_credentials removes its argument): the
+  // query of what would be sent; empty means no `?` ($is_args is "" for an empty query).
+  const pending = ctx.upstreamUri;
+  const args = pending.includes('?') ? pending.slice(pending.indexOf('?') + 1) : '';
   let target = ctx.var('uri') ?? ctx.uri;
   let captures: Captures | undefined;
   let query = '';
   // A `?` that a template brought in is already %3F-escaped: what follows a `?` is a query.
   let separatorEscaped = false;
   if (p.unsafe) {
-    target = ctx.var('real_request_uri') ?? target;
+    target = ctx.var('real_request_uri') ?? ctx.var('request_uri') ?? target;
     const q = target.indexOf('?');
     query = q < 0 ? '' : target.slice(q);
   }
@@ -197,7 +201,7 @@ function rewriteUri(p: Prepared, ctx: PluginContext): Captures | undefined {
       q < 0
         ? uriSafeEncode(target)
         : uriSafeEncode(target.slice(0, q)) + escapeControlChars(target.slice(q));
-    if (ctx.var('is_args') === '?') target += `${q < 0 ? '?' : '&'}${ctx.var('args') ?? ''}`;
+    if (args !== '') target += `${q < 0 ? '?' : '&'}${args}`;
   }
   ctx.upstreamUri = target;
   return captures;

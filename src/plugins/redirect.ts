@@ -132,9 +132,9 @@ const plugin: PluginDefinition<RedirectConf, Prepared> = {
     if (p.encodeUri) {
       target = q < 0 ? uriSafeEncode(target) : uriSafeEncode(target.slice(0, q)) + target.slice(q);
     }
-    if (p.appendQueryString && ctx.var('is_args') === '?') {
-      target += `${q < 0 ? '?' : '&'}${ctx.var('args') ?? ''}`;
-    }
+    // nginx's $is_args is "?" only for a non-empty query.
+    const args = p.appendQueryString ? ctx.var('args') : undefined;
+    if (args !== undefined && args !== '') target += `${q < 0 ? '?' : '&'}${args}`;
     return { status: found[1], headers: { Location: target } };
   },
 };

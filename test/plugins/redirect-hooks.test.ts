@@ -74,7 +74,7 @@ void describe('redirect uri', () => {
     assert.equal(r?.headers.Location, '/with%20space?a=b c');
   });
   void test('append_query_string adds the request query', () => {
-    const req = { url: '/h?name=json', vars: { is_args: '?', args: 'name=json' } };
+    const req = { url: '/h?name=json' };
     assert.equal(
       run({ uri: '$uri', append_query_string: true }, req)?.headers.Location,
       '/h?name=json',
