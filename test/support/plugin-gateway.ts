@@ -88,6 +88,8 @@ export interface TestGatewayOptions {
   pluginAttr?: readonly string[];
   /** More top-level config.yaml lines, e.g. `['plugins:', '  - key-auth']`. */
   extra?: readonly string[];
+  /** `gatehouse.plugin_dir`: a directory of custom plugins. */
+  pluginDir?: string;
 }
 
 export interface TestGateway {
@@ -127,6 +129,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       'gatehouse:',
       `  data_dir: ${path.join(dir, 'data')}`,
       `  pid_file: ${path.join(dir, 'gatehouse.pid')}`,
+      ...(opts.pluginDir === undefined ? [] : [`  plugin_dir: ${opts.pluginDir}`]),
       ...(opts.extra ?? []),
     ],
   });
