@@ -161,29 +161,17 @@ const emptyHook = (ctx: PluginContext): void => {
   sink += ctx.response.status + (ctx.upstreamLatencyMs ?? 0) + (ctx.consumer ? 1 : 0);
 };
 
+/** The plugin's log hook over a conf prepared for this variant alone. */
+function pluginHook(): (ctx: PluginContext) => void {
+  const p = prepared();
+  return (ctx) => plugin.log!(p, ctx);
+}
+
 const variants: Record<string, { hook: (ctx: PluginContext) => void; ctxs: PluginContext[] }> = {
   'empty hook': { hook: emptyHook, ctxs: contexts(true) },
-  prometheus: {
-    hook: (
-      (p) => (ctx: PluginContext) =>
-        plugin.log!(p, ctx)
-    )(prepared()),
-    ctxs: contexts(true),
-  },
-  'prometheus, lengths estimated': {
-    hook: (
-      (p) => (ctx: PluginContext) =>
-        plugin.log!(p, ctx)
-    )(prepared()),
-    ctxs: contexts(false),
-  },
-  'prometheus, runtime context': {
-    hook: (
-      (p) => (ctx: PluginContext) =>
-        plugin.log!(p, ctx)
-    )(prepared()),
-    ctxs: runtimeContexts(),
-  },
+  prometheus: { hook: pluginHook(), ctxs: contexts(true) },
+  'prometheus, lengths estimated': { hook: pluginHook(), ctxs: contexts(false) },
+  'prometheus, runtime context': { hook: pluginHook(), ctxs: runtimeContexts() },
   'prom-client children': { hook: promClientHook(), ctxs: contexts(true) },
 };
 
