@@ -73,6 +73,7 @@ const plugin: PluginDefinition<RequestIdConf, Prepared> = {
     generate: generator(conf),
     dataKey: `request-id-${conf.header_name}`,
   }),
+  uses: (p, hook) => hook !== 'headerFilter' || p.inResponse,
   rewrite(p, ctx) {
     let id = ctx.header(p.header);
     if (id === undefined || id === '') {

@@ -215,6 +215,8 @@ const plugin: PluginDefinition<ResponseRewriteConf, Prepared> = {
   schema,
   check,
   prepare,
+  // Only `filters` read the body: other confs leave it streaming, its Content-Length kept.
+  uses: (p, hook) => hook !== 'bodyFilter' || p.filter !== undefined,
   headerFilter,
   bodyFilter,
 };

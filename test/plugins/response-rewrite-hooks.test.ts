@@ -121,6 +121,14 @@ void describe('response-rewrite headers and status', () => {
 });
 
 void describe('response-rewrite filters', () => {
+  void test('only a conf with filters takes part in the body filter phase', () => {
+    const uses = (conf: Record<string, unknown>) =>
+      plugin.uses?.(prepared(plugin, conf), 'bodyFilter');
+    assert.equal(uses({ headers: { 'X-A': 'b' } }), false);
+    assert.equal(uses({ body: 'x' }), false);
+    assert.equal(uses({ filters: [{ regex: 'a', replace: 'b' }] }), true);
+  });
+
   void test('once replaces the first match, across chunks', () => {
     const chunks = [Buffer.from('hello '), Buffer.from('world hello\n')];
     const { body, ctx } = respond(

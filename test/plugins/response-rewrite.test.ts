@@ -32,6 +32,7 @@ void describe('response-rewrite over traffic', () => {
     const reply = await gw.request('/rr-body');
     assert.equal(reply.status, 418);
     assert.equal(reply.body, 'short and stout\n');
+    assert.equal(reply.headers['content-length'], '16');
     assert.equal(reply.headers['x-server'], 'teapot');
     assert.equal(reply.headers['x-path'], '/rr-body');
     assert.equal(reply.headers['x-upstream'], undefined);
