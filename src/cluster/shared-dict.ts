@@ -8,8 +8,8 @@ import type { SharedDict } from '../plugin/types.js';
  * Node-wide shared state for plugins (APISIX `lua_shared_dict`): one SQLite file in memory-
  * backed /dev/shm that the primary creates and every worker opens. Each operation is one
  * short write transaction, so an increment is exact across all workers of the node and
- * synchronous (no promise on the request path); measured at about 12 µs alone and 30 µs with
- * two processes contending (bench/shared-dict.ts). Values are numbers (incr) or JSON (update);
+ * synchronous (no promise on the request path); an increment is one SQL statement,
+ * measured here at about 12–20 µs (30 µs with two processes contending). Values are numbers (incr) or JSON (update);
  * each key may expire.
  */
 
@@ -98,10 +98,9 @@ export class SharedDicts {
 class Ops {
   readonly db: Db;
   readonly getRow;
-  readonly upsertNumber;
   readonly put;
   readonly del;
-  readonly incrTx;
+  readonly incrOne;
   readonly updateTx;
 
   constructor(db: Db) {
@@ -109,24 +108,22 @@ class Ops {
     this.getRow = db.prepare<[string], { n: number | null; j: string | null; exp: number }>(
       'SELECT n, j, exp FROM kv WHERE k = ?',
     );
-    this.upsertNumber = db.prepare(
-      'INSERT INTO kv (k, n, j, exp) VALUES (?, ?, NULL, ?) ' +
-        'ON CONFLICT(k) DO UPDATE SET n = excluded.n, j = NULL, exp = excluded.exp',
-    );
     this.put = db.prepare(
       'INSERT INTO kv (k, n, j, exp) VALUES (?, NULL, ?, ?) ' +
         'ON CONFLICT(k) DO UPDATE SET n = NULL, j = excluded.j, exp = excluded.exp',
     );
     this.del = db.prepare('DELETE FROM kv WHERE k = ?');
-    this.incrTx = db.transaction((key: string, delta: number, ttlMs: number | undefined) => {
-      const now = Date.now();
-      const row = this.getRow.get(key);
-      const live = row !== undefined && (row.exp === 0 || row.exp > now);
-      const value = (live ? (row.n ?? 0) : 0) + delta;
-      const exp = live ? row.exp : ttlMs === undefined ? 0 : now + ttlMs;
-      this.upsertNumber.run(key, value, exp);
-      return { value, expiresAt: exp };
-    });
+    // One statement (atomic on its own): a live key is incremented and keeps its expiry, a
+    // missing or expired one starts from the delta with a new expiry.
+    this.incrOne = db.prepare<
+      { k: string; d: number; e: number; now: number },
+      { n: number; exp: number }
+    >(
+      'INSERT INTO kv (k, n, j, exp) VALUES (@k, @d, NULL, @e) ON CONFLICT(k) DO UPDATE SET ' +
+        'n = CASE WHEN exp <> 0 AND exp <= @now THEN @d ELSE coalesce(n, 0) + @d END, ' +
+        'j = NULL, exp = CASE WHEN exp <> 0 AND exp <= @now THEN @e ELSE exp END ' +
+        'RETURNING n, exp',
+    );
     this.updateTx = db.transaction(
       (key: string, fn: (old: unknown) => unknown, ttlMs: number | undefined) => {
         const now = Date.now();
@@ -149,8 +146,10 @@ class Ops {
 function namespaced(prefix: string, ops: () => Ops): SharedDict {
   return {
     incr(key, delta, ttlMs) {
-      // IMMEDIATE: take the write lock before reading, so two workers never read the same value.
-      return ops().incrTx.immediate(prefix + key, delta, ttlMs);
+      const now = Date.now();
+      const e = ttlMs === undefined ? 0 : now + ttlMs;
+      const row = ops().incrOne.get({ k: prefix + key, d: delta, e, now })!;
+      return { value: row.n, expiresAt: row.exp };
     },
     get(key) {
       const row = ops().getRow.get(prefix + key);
