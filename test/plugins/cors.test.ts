@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import cors from '../../src/plugins/cors.js';
 import { fakeContext, fakeEnv, type FakeRequest } from '../support/fake-plugin-context.js';
 import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
-import { confError, prepared } from './lib/conf.js';
+import { confError, prepared, testConfErrors } from './lib/conf.js';
+import { onRoute } from './lib/placement-suite.js';
+import {
+  expectRefused,
+  viaConsumer,
+  viaGlobalRule,
+  viaPluginConfig,
+  viaService,
+} from './lib/placements.js';
 
 const ALL_METHODS = 'GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS,CONNECT,TRACE';
 const SPECIFIED = {
@@ -260,11 +268,7 @@ void describe('cors hooks', () => {
       err: 'pcre_compile() failed: missing ) in "(x"',
     },
   ];
-  for (const c of schemaCases) {
-    void test(`refuses a conf with ${c.desc}`, () => {
-      assert.equal(confError(cors, c.conf), c.err);
-    });
-  }
+  testConfErrors(cors, schemaCases);
 
   void test('accepts metadata of origin lists and refuses one that is no origin list', () => {
     assert.equal(confError(cors, METADATA.cors, 'metadata'), undefined);
@@ -284,13 +288,13 @@ void describe('cors over traffic', () => {
     await gw?.close();
   });
 
+  const from = (origin: string, more: Record<string, string> = {}) => ({
+    headers: { Origin: origin, ...more },
+  });
+
   void test('adds the default CORS headers to a proxied response', async () => {
-    await gw.put('/routes/cors-default', {
-      uri: '/cors/default',
-      plugins: { cors: {} },
-      upstream: gw.upstream,
-    });
-    const reply = await gw.request('/cors/default', { headers: { Origin: 'http://a.com' } });
+    await onRoute(gw, 'cors-default', '/cors/default', { cors: {} });
+    const reply = await gw.request('/cors/default', from('http://a.com'));
     assert.equal(reply.status, 200);
     assert.equal(reply.headers['x-upstream'], 'echo');
     assert.equal(reply.headers['access-control-allow-origin'], '*');
@@ -302,19 +306,16 @@ void describe('cors over traffic', () => {
   });
 
   void test('answers a preflight OPTIONS with 200 and the headers, without the upstream', async () => {
-    await gw.put('/routes/cors-preflight', {
-      uri: '/cors/preflight',
-      plugins: { cors: { allow_origins: '**', allow_headers: '**' } },
-      upstream: gw.upstream,
+    await onRoute(gw, 'cors-preflight', '/cors/preflight', {
+      cors: { allow_origins: '**', allow_headers: '**' },
     });
     const seen = gw.echo.received.length;
     const reply = await gw.request('/cors/preflight', {
       method: 'OPTIONS',
-      headers: {
-        Origin: 'https://app.example.com',
+      ...from('https://app.example.com', {
         'Access-Control-Request-Method': 'PUT',
         'Access-Control-Request-Headers': 'x-token',
-      },
+      }),
     });
     assert.equal(reply.status, 200);
     assert.equal(reply.body, '');
@@ -325,20 +326,14 @@ void describe('cors over traffic', () => {
   });
 
   void test('echoes a listed origin with credentials and leaves an unlisted one without CORS headers', async () => {
-    await gw.put('/routes/cors-list', {
-      uri: '/cors/list',
-      plugins: { cors: SPECIFIED },
-      upstream: gw.upstream,
-    });
-    const allowed = await gw.request('/cors/list', {
-      headers: { Origin: 'http://sub.domain.com' },
-    });
+    await onRoute(gw, 'cors-list', '/cors/list', { cors: SPECIFIED });
+    const allowed = await gw.request('/cors/list', from('http://sub.domain.com'));
     assert.equal(allowed.headers['access-control-allow-origin'], 'http://sub.domain.com');
     assert.equal(allowed.headers['access-control-allow-credentials'], 'true');
     assert.equal(allowed.headers['access-control-expose-headers'], 'ex-headr1,ex-headr2');
     assert.equal(allowed.headers['access-control-max-age'], '50');
     assert.equal(allowed.headers['vary'], 'Origin');
-    const other = await gw.request('/cors/list', { headers: { Origin: 'http://evil.com' } });
+    const other = await gw.request('/cors/list', from('http://evil.com'));
     assert.equal(other.status, 200);
     assert.equal(other.headers['access-control-allow-origin'], undefined);
     assert.equal(other.headers['access-control-allow-methods'], undefined);
@@ -346,12 +341,11 @@ void describe('cors over traffic', () => {
   });
 
   void test('adds the CORS headers to a 401 from key-auth', async () => {
-    await gw.put('/routes/cors-auth', {
-      uri: '/cors/auth',
-      plugins: { cors: { allow_origins: '**' }, 'key-auth': {} },
-      upstream: gw.upstream,
+    await onRoute(gw, 'cors-auth', '/cors/auth', {
+      cors: { allow_origins: '**' },
+      'key-auth': {},
     });
-    const reply = await gw.request('/cors/auth', { headers: { Origin: 'https://sub.domain.com' } });
+    const reply = await gw.request('/cors/auth', from('https://sub.domain.com'));
     assert.equal(reply.status, 401);
     assert.equal(reply.body, '{"message":"Missing API key in request"}\n');
     assert.equal(reply.headers['access-control-allow-origin'], 'https://sub.domain.com');
@@ -360,28 +354,20 @@ void describe('cors over traffic', () => {
 
   void test('allows the origins of plugin_metadata entries the conf names', async () => {
     await gw.put('/plugin_metadata/cors', METADATA.cors);
-    await gw.put('/routes/cors-metadata', {
-      uri: '/cors/metadata',
-      plugins: { cors: { allow_origins_by_metadata: ['partners'] } },
-      upstream: gw.upstream,
+    await onRoute(gw, 'cors-metadata', '/cors/metadata', {
+      cors: { allow_origins_by_metadata: ['partners'] },
     });
-    const partner = await gw.request('/cors/metadata', {
-      headers: { Origin: 'https://a.partner.com' },
-    });
+    const partner = await gw.request('/cors/metadata', from('https://a.partner.com'));
     assert.equal(partner.headers['access-control-allow-origin'], 'https://a.partner.com');
-    const company = await gw.request('/cors/metadata', {
-      headers: { Origin: 'https://company.com' },
-    });
+    const company = await gw.request('/cors/metadata', from('https://company.com'));
     assert.equal(company.headers['access-control-allow-origin'], undefined);
     await gw.put('/plugin_metadata/cors', { allow_origins: { partners: 'https://company.com' } });
-    const changed = await gw.request('/cors/metadata', {
-      headers: { Origin: 'https://company.com' },
-    });
+    const changed = await gw.request('/cors/metadata', from('https://company.com'));
     assert.equal(changed.headers['access-control-allow-origin'], 'https://company.com');
   });
 
   void test('refuses confs the schema or the credential check reject with 400', async () => {
-    const cases: Array<[unknown, string]> = [
+    await expectRefused(gw, 'cors', [
       [
         { allow_credential: true },
         "you can not set '*' for other option when 'allow_credential' is true",
@@ -394,80 +380,39 @@ void describe('cors over traffic', () => {
         { timing_allow_origins_by_regex: ['[z'] },
         'pcre_compile() failed: missing terminating ] for character class in "[z"',
       ],
-    ];
-    for (const [conf, err] of cases) {
-      const reply = await gw.admin('PUT', '/routes/cors-bad', {
-        uri: '/cors/bad',
-        plugins: { cors: conf },
-        upstream: gw.upstream,
-      });
-      assert.equal(reply.status, 400);
-      assert.deepEqual(JSON.parse(reply.body), {
-        error_msg: `failed to check the configuration of plugin cors err: ${err}`,
-      });
-    }
+    ]);
     const metadata = await gw.admin('PUT', '/plugin_metadata/cors', { allow_origins: { a: 'x' } });
     assert.equal(metadata.status, 400);
   });
 
+  const allowOrigin = async (path: string, origin: string, more?: Record<string, string>) =>
+    (await gw.request(path, from(origin, more))).headers['access-control-allow-origin'];
+
   void test('adds the headers configured on a service', async () => {
-    await gw.put('/services/cors-svc', {
-      plugins: { cors: { allow_origins: 'http://svc.com' } },
-      upstream: gw.upstream,
-    });
-    await gw.put('/routes/cors-svc', { uri: '/cors/service', service_id: 'cors-svc' });
-    const reply = await gw.request('/cors/service', { headers: { Origin: 'http://svc.com' } });
-    assert.equal(reply.headers['access-control-allow-origin'], 'http://svc.com');
+    const path = await viaService(gw, 'cors-svc', { cors: { allow_origins: 'http://svc.com' } });
+    assert.equal(await allowOrigin(path, 'http://svc.com'), 'http://svc.com');
   });
 
   void test('adds the headers configured on a plugin_config', async () => {
-    await gw.put('/plugin_configs/cors-pc', {
-      plugins: { cors: { allow_origins: 'http://pc.com' } },
-    });
-    await gw.put('/routes/cors-pc', {
-      uri: '/cors/plugin-config',
-      plugin_config_id: 'cors-pc',
-      upstream: gw.upstream,
-    });
-    const reply = await gw.request('/cors/plugin-config', { headers: { Origin: 'http://pc.com' } });
-    assert.equal(reply.headers['access-control-allow-origin'], 'http://pc.com');
+    const path = await viaPluginConfig(gw, 'cors-pc', { cors: { allow_origins: 'http://pc.com' } });
+    assert.equal(await allowOrigin(path, 'http://pc.com'), 'http://pc.com');
   });
 
-  void test('adds the headers of a consumer once key-auth identified it', async () => {
-    await gw.put('/consumers', {
-      username: 'cors_jack',
-      plugins: {
-        'key-auth': { key: 'cors-jack-key' },
-        cors: { allow_origins: 'http://jack.com' },
-      },
+  void test('adds the headers of a consumer once key-auth identified it, not for others', async () => {
+    const { path, jack, rose } = await viaConsumer(gw, 'cors-consumer', {
+      cors: { allow_origins: 'http://jack.com' },
     });
-    await gw.put('/routes/cors-consumer', {
-      uri: '/cors/consumer',
-      plugins: { 'key-auth': {} },
-      upstream: gw.upstream,
-    });
-    const reply = await gw.request('/cors/consumer', {
-      headers: { Origin: 'http://jack.com', apikey: 'cors-jack-key' },
-    });
-    assert.equal(reply.status, 200);
-    assert.equal(reply.headers['access-control-allow-origin'], 'http://jack.com');
+    assert.equal(await allowOrigin(path, 'http://jack.com', jack), 'http://jack.com');
+    assert.equal(await allowOrigin(path, 'http://jack.com', rose), undefined);
   });
 
-  void test('adds the headers of a global rule to every route', async () => {
-    await gw.put('/routes/cors-plain', { uri: '/cors/plain', upstream: gw.upstream });
-    await gw.put('/global_rules/cors', { plugins: { cors: { allow_origins: 'http://g.com' } } });
-    try {
-      const reply = await gw.request('/cors/plain', { headers: { Origin: 'http://g.com' } });
-      assert.equal(reply.headers['access-control-allow-origin'], 'http://g.com');
-      const preflight = await gw.request('/cors/plain', {
-        method: 'OPTIONS',
-        headers: { Origin: 'http://g.com' },
-      });
+  void test('adds the headers and answers preflights for every route of a global rule', async () => {
+    const rule = { cors: { allow_origins: 'http://g.com' } };
+    const path = await viaGlobalRule(gw, 'cors-global', rule, async (p) => {
+      assert.equal(await allowOrigin(p, 'http://g.com'), 'http://g.com');
+      const preflight = await gw.request(p, { method: 'OPTIONS', ...from('http://g.com') });
       assert.equal(preflight.status, 200);
-    } finally {
-      await gw.delete('/global_rules/cors');
-    }
-    const after = await gw.request('/cors/plain', { headers: { Origin: 'http://g.com' } });
-    assert.equal(after.headers['access-control-allow-origin'], undefined);
+    });
+    assert.equal(await allowOrigin(path, 'http://g.com'), undefined);
   });
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import ipRestriction from '../../src/plugins/ip-restriction.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
-import { confError, prepared } from './lib/conf.js';
+import { prepared, testConfErrors } from './lib/conf.js';
+import { onRoute, testPlacements } from './lib/placement-suite.js';
+import { expectRefused } from './lib/placements.js';
 
 const DENIED = '{"message":"Your IP address is not allowed"}\n';
 
@@ -108,11 +110,7 @@ void describe('ip-restriction hooks', () => {
       err: 'property "response_code" validation failed: expected 409 to be at most 404',
     },
   ];
-  for (const c of schemaCases) {
-    void test(`refuses a conf with ${c.desc}`, () => {
-      assert.equal(confError(ipRestriction, c.conf), c.err);
-    });
-  }
+  testConfErrors(ipRestriction, schemaCases);
 });
 
 void describe('ip-restriction over traffic', () => {
@@ -130,10 +128,8 @@ void describe('ip-restriction over traffic', () => {
   });
 
   void test('lets a whitelisted client through and refuses another with 403 and a JSON message', async () => {
-    await gw.put('/routes/ipr-white', {
-      uri: '/ipr/white',
-      plugins: { 'ip-restriction': { whitelist: ['10.0.0.0/8', 'fe80::/32'] } },
-      upstream: gw.upstream,
+    await onRoute(gw, 'ipr-white', '/ipr/white', {
+      'ip-restriction': { whitelist: ['10.0.0.0/8', 'fe80::/32'] },
     });
     assert.equal((await gw.request('/ipr/white', from('10.1.2.3'))).status, 200);
     assert.equal((await gw.request('/ipr/white', from('fe80::1:1'))).status, 200);
@@ -144,16 +140,8 @@ void describe('ip-restriction over traffic', () => {
   });
 
   void test('refuses a blacklisted client with the configured message and response_code', async () => {
-    await gw.put('/routes/ipr-black', {
-      uri: '/ipr/black',
-      plugins: {
-        'ip-restriction': {
-          blacklist: ['10.0.0.1', '::1'],
-          message: 'blocked',
-          response_code: 404,
-        },
-      },
-      upstream: gw.upstream,
+    await onRoute(gw, 'ipr-black', '/ipr/black', {
+      'ip-restriction': { blacklist: ['10.0.0.1', '::1'], message: 'blocked', response_code: 404 },
     });
     const refused = await gw.request('/ipr/black', from('10.0.0.1'));
     assert.equal(refused.status, 404);
@@ -163,92 +151,19 @@ void describe('ip-restriction over traffic', () => {
   });
 
   void test('refuses confs the schema or the address check reject with 400', async () => {
-    const cases: Array<[unknown, string]> = [
+    await expectRefused(gw, 'ip-restriction', [
       [{}, 'value should match only one schema, but matches none'],
       [{ whitelist: ['::1/129'] }, 'invalid ip address: ::1/129'],
       [
         { blacklist: ['10.0.0.0/33'] },
         'property "blacklist" validation failed: failed to validate item 1: object matches none of the required',
       ],
-    ];
-    for (const [conf, err] of cases) {
-      const reply = await gw.admin('PUT', '/routes/ipr-bad', {
-        uri: '/ipr/bad',
-        plugins: { 'ip-restriction': conf },
-        upstream: gw.upstream,
-      });
-      assert.equal(reply.status, 400);
-      assert.deepEqual(JSON.parse(reply.body), {
-        error_msg: `failed to check the configuration of plugin ip-restriction err: ${err}`,
-      });
-    }
+    ]);
   });
 
-  void test('applies the restriction configured on a service', async () => {
-    await gw.put('/services/ipr-svc', {
-      plugins: { 'ip-restriction': { blacklist: ['10.0.0.5'] } },
-      upstream: gw.upstream,
-    });
-    await gw.put('/routes/ipr-svc', { uri: '/ipr/service', service_id: 'ipr-svc' });
-    assert.equal((await gw.request('/ipr/service', from('10.0.0.5'))).status, 403);
-    assert.equal((await gw.request('/ipr/service', from('10.0.0.6'))).status, 200);
-  });
-
-  void test('applies the restriction configured on a plugin_config', async () => {
-    await gw.put('/plugin_configs/ipr-pc', {
-      plugins: { 'ip-restriction': { whitelist: ['10.0.0.6'] } },
-    });
-    await gw.put('/routes/ipr-pc', {
-      uri: '/ipr/plugin-config',
-      plugin_config_id: 'ipr-pc',
-      upstream: gw.upstream,
-    });
-    assert.equal((await gw.request('/ipr/plugin-config', from('10.0.0.6'))).status, 200);
-    assert.equal((await gw.request('/ipr/plugin-config', from('10.0.0.7'))).status, 403);
-  });
-
-  void test('applies the restriction of a consumer once key-auth identified it', async () => {
-    await gw.put('/consumers', {
-      username: 'ipr_jack',
-      plugins: {
-        'key-auth': { key: 'ipr-jack-key' },
-        'ip-restriction': { blacklist: ['10.0.0.8'] },
-      },
-    });
-    await gw.put('/consumers', {
-      username: 'ipr_rose',
-      plugins: { 'key-auth': { key: 'ipr-rose-key' } },
-    });
-    await gw.put('/routes/ipr-consumer', {
-      uri: '/ipr/consumer',
-      plugins: { 'key-auth': {} },
-      upstream: gw.upstream,
-    });
-    const jack = await gw.request('/ipr/consumer', from('10.0.0.8', { apikey: 'ipr-jack-key' }));
-    assert.equal(jack.status, 403);
-    assert.equal(jack.body, DENIED);
-    const rose = await gw.request('/ipr/consumer', from('10.0.0.8', { apikey: 'ipr-rose-key' }));
-    assert.equal(rose.status, 200);
-    const jackElsewhere = await gw.request(
-      '/ipr/consumer',
-      from('10.0.0.9', { apikey: 'ipr-jack-key' }),
-    );
-    assert.equal(jackElsewhere.status, 200);
-  });
-
-  void test('applies the restriction of a global rule to every route', async () => {
-    await gw.put('/routes/ipr-plain', { uri: '/ipr/plain', upstream: gw.upstream });
-    await gw.put('/global_rules/ipr', {
-      plugins: { 'ip-restriction': { blacklist: ['10.0.0.10'] } },
-    });
-    try {
-      const refused = await gw.request('/ipr/plain', from('10.0.0.10'));
-      assert.equal(refused.status, 403);
-      assert.equal(refused.body, DENIED);
-      assert.equal((await gw.request('/ipr/plain', from('10.0.0.11'))).status, 200);
-    } finally {
-      await gw.delete('/global_rules/ipr');
-    }
-    assert.equal((await gw.request('/ipr/plain', from('10.0.0.10'))).status, 200);
+  testPlacements(() => gw, 'ipr', {
+    plugins: { 'ip-restriction': { blacklist: ['10.0.0.5'] } },
+    refused: from('10.0.0.5'),
+    allowed: from('10.0.0.6'),
   });
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import realIp from '../../src/plugins/real-ip.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
-import { confError, prepared } from './lib/conf.js';
+import { prepared, testConfErrors } from './lib/conf.js';
+import { onRoute, testPlacements } from './lib/placement-suite.js';
+import { expectRefused } from './lib/placements.js';
 
 void describe('real-ip hooks', () => {
   const cases = [
@@ -102,11 +104,7 @@ void describe('real-ip hooks', () => {
       err: 'invalid ip address: ::1/129',
     },
   ];
-  for (const c of schemaCases) {
-    void test(`refuses a conf with ${c.desc}`, () => {
-      assert.equal(confError(realIp, c.conf), c.err);
-    });
-  }
+  testConfErrors(realIp, schemaCases);
 });
 
 void describe('real-ip over traffic', () => {
@@ -120,116 +118,64 @@ void describe('real-ip over traffic', () => {
 
   /** What the echo upstream was told the client was, through a route that forwards it. */
   const lastForwardedFor = () => gw.echo.received.at(-1)?.headers['x-forwarded-for'];
+  const xff = (value: string) => ({ headers: { 'X-Forwarded-For': value } });
 
   void test('takes the client address from an argument, so remote_addr and upstream see it', async () => {
-    await gw.put('/routes/rip-arg', {
-      uri: '/rip/arg',
-      plugins: { 'real-ip': { source: 'arg_realip' } },
-      upstream: gw.upstream,
-    });
+    await onRoute(gw, 'rip-arg', '/rip/arg', { 'real-ip': { source: 'arg_realip' } });
     assert.equal((await gw.request('/rip/arg?realip=1.2.3.4:9080')).status, 200);
     assert.equal(lastForwardedFor(), '1.2.3.4');
+    assert.equal(gw.echo.received.at(-1)?.headers['x-real-ip'], '1.2.3.4');
   });
 
   void test('restricts by the address real-ip found, not the peer address', async () => {
-    await gw.put('/routes/rip-restrict', {
-      uri: '/rip/restrict',
-      plugins: {
-        'real-ip': { source: 'http_x_forwarded_for', trusted_addresses: ['127.0.0.0/24'] },
-        'ip-restriction': { whitelist: ['1.1.1.1'] },
-      },
-      upstream: gw.upstream,
+    await onRoute(gw, 'rip-restrict', '/rip/restrict', {
+      'real-ip': { source: 'http_x_forwarded_for', trusted_addresses: ['127.0.0.0/24'] },
+      'ip-restriction': { whitelist: ['1.1.1.1'] },
     });
-    const allowed = await gw.request('/rip/restrict', {
-      headers: { 'X-Forwarded-For': '9.9.9.9, 1.1.1.1' },
-    });
+    const allowed = await gw.request('/rip/restrict', xff('9.9.9.9, 1.1.1.1'));
     assert.equal(allowed.status, 200);
-    const refused = await gw.request('/rip/restrict', {
-      headers: { 'X-Forwarded-For': '2.2.2.2' },
-    });
+    const refused = await gw.request('/rip/restrict', xff('2.2.2.2'));
     assert.equal(refused.status, 403);
     assert.equal(refused.body, '{"message":"Your IP address is not allowed"}\n');
     assert.equal((await gw.request('/rip/restrict')).status, 403);
   });
 
   void test('ignores the source when the peer is not a trusted address', async () => {
-    await gw.put('/routes/rip-untrusted', {
-      uri: '/rip/untrusted',
-      plugins: {
-        'real-ip': { source: 'http_x_forwarded_for', trusted_addresses: ['10.0.0.0/8'] },
-        'ip-restriction': { whitelist: ['1.1.1.1'] },
-      },
-      upstream: gw.upstream,
+    await onRoute(gw, 'rip-untrusted', '/rip/untrusted', {
+      'real-ip': { source: 'http_x_forwarded_for', trusted_addresses: ['10.0.0.0/8'] },
+      'ip-restriction': { whitelist: ['1.1.1.1'] },
     });
-    const reply = await gw.request('/rip/untrusted', { headers: { 'X-Forwarded-For': '1.1.1.1' } });
-    assert.equal(reply.status, 403);
+    assert.equal((await gw.request('/rip/untrusted', xff('1.1.1.1'))).status, 403);
   });
 
   void test('refuses confs the schema or the address check reject with 400', async () => {
-    const cases: Array<[unknown, string]> = [
+    await expectRefused(gw, 'real-ip', [
       [{}, 'property "source" is required'],
       [
         { source: 'http_x', trusted_addresses: ['x'] },
         'property "trusted_addresses" validation failed: failed to validate item 1: object matches none of the required',
       ],
       [{ source: 'http_x', trusted_addresses: ['::1/129'] }, 'invalid ip address: ::1/129'],
-    ];
-    for (const [conf, err] of cases) {
-      const reply = await gw.admin('PUT', '/routes/rip-bad', {
-        uri: '/rip/bad',
-        plugins: { 'real-ip': conf },
-        upstream: gw.upstream,
-      });
-      assert.equal(reply.status, 400);
-      assert.deepEqual(JSON.parse(reply.body), {
-        error_msg: `failed to check the configuration of plugin real-ip err: ${err}`,
-      });
-    }
+    ]);
   });
 
-  void test('takes the address configured on a service', async () => {
-    await gw.put('/services/rip-svc', {
-      plugins: { 'real-ip': { source: 'arg_ip' }, 'ip-restriction': { blacklist: ['5.5.5.5'] } },
-      upstream: gw.upstream,
-    });
-    await gw.put('/routes/rip-svc', { uri: '/rip/service', service_id: 'rip-svc' });
-    assert.equal((await gw.request('/rip/service?ip=5.5.5.5')).status, 403);
-    assert.equal((await gw.request('/rip/service?ip=5.5.5.6')).status, 200);
-  });
-
-  void test('takes the address configured on a plugin_config', async () => {
-    await gw.put('/plugin_configs/rip-pc', {
-      plugins: { 'real-ip': { source: 'arg_ip' }, 'ip-restriction': { blacklist: ['6.6.6.6'] } },
-    });
-    await gw.put('/routes/rip-pc', {
-      uri: '/rip/plugin-config',
-      plugin_config_id: 'rip-pc',
-      upstream: gw.upstream,
-    });
-    assert.equal((await gw.request('/rip/plugin-config?ip=6.6.6.6')).status, 403);
-    assert.equal((await gw.request('/rip/plugin-config?ip=6.6.6.7')).status, 200);
+  testPlacements(() => gw, 'rip', {
+    plugins: { 'real-ip': { source: 'arg_ip' }, 'ip-restriction': { blacklist: ['5.5.5.5'] } },
+    refused: { query: '?ip=5.5.5.5' },
+    allowed: { query: '?ip=5.5.5.6' },
   });
 
   void test('takes the address in a global rule before the route restricts it', async () => {
-    await gw.put('/routes/rip-plain', {
-      uri: '/rip/plain',
-      plugins: { 'ip-restriction': { blacklist: ['7.7.7.7'] } },
-      upstream: gw.upstream,
-    });
+    await onRoute(gw, 'rip-plain', '/rip/plain', { 'ip-restriction': { blacklist: ['7.7.7.7'] } });
+    const client = (ip: string) => ({ headers: { 'X-Client': ip } });
+    // A global rule's real-ip runs before the route's ip-restriction.
     await gw.put('/global_rules/rip', { plugins: { 'real-ip': { source: 'http_x_client' } } });
     try {
-      const reply = await gw.request('/rip/plain', { headers: { 'X-Client': '7.7.7.7' } });
-      assert.equal(reply.status, 403);
-      assert.equal(
-        (await gw.request('/rip/plain', { headers: { 'X-Client': '7.7.7.8' } })).status,
-        200,
-      );
+      assert.equal((await gw.request('/rip/plain', client('7.7.7.7'))).status, 403);
+      assert.equal((await gw.request('/rip/plain', client('7.7.7.8'))).status, 200);
     } finally {
       await gw.delete('/global_rules/rip');
     }
-    assert.equal(
-      (await gw.request('/rip/plain', { headers: { 'X-Client': '7.7.7.7' } })).status,
-      200,
-    );
+    assert.equal((await gw.request('/rip/plain', client('7.7.7.7'))).status, 200);
   });
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import refererRestriction from '../../src/plugins/referer-restriction.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
-import { confError, prepared } from './lib/conf.js';
+import { prepared, testConfErrors } from './lib/conf.js';
+import { onRoute, testPlacements } from './lib/placement-suite.js';
+import { expectRefused } from './lib/placements.js';
 
 const DENIED = '{"message":"Your referer host is not allowed"}\n';
 const WHITE = { whitelist: ['*.xx.com', 'yy.com'] };
@@ -82,11 +84,7 @@ void describe('referer-restriction hooks', () => {
       err: 'property "whitelist" validation failed: failed to validate item 1: failed to match pattern "^\\\\*$|^\\\\*?[0-9a-zA-Z-._\\\\[\\\\]:]+$" with "a.com/x"',
     },
   ];
-  for (const c of schemaCases) {
-    void test(`refuses a conf with ${c.desc}`, () => {
-      assert.equal(confError(refererRestriction, c.conf), c.err);
-    });
-  }
+  testConfErrors(refererRestriction, schemaCases);
 });
 
 void describe('referer-restriction over traffic', () => {
@@ -103,11 +101,7 @@ void describe('referer-restriction over traffic', () => {
   });
 
   void test('lets a whitelisted Referer through and refuses another with 403', async () => {
-    await gw.put('/routes/rr-white', {
-      uri: '/rr/white',
-      plugins: { 'referer-restriction': WHITE },
-      upstream: gw.upstream,
-    });
+    await onRoute(gw, 'rr-white', '/rr/white', { 'referer-restriction': WHITE });
     assert.equal((await gw.request('/rr/white', referer('http://www.xx.com/page'))).status, 200);
     const refused = await gw.request('/rr/white', referer('http://evil.com'));
     assert.equal(refused.status, 403);
@@ -117,12 +111,8 @@ void describe('referer-restriction over traffic', () => {
   });
 
   void test('refuses a blacklisted Referer with the configured message, and bypasses a missing one', async () => {
-    await gw.put('/routes/rr-black', {
-      uri: '/rr/black',
-      plugins: {
-        'referer-restriction': { ...BLACK, bypass_missing: true, message: 'no hotlinking' },
-      },
-      upstream: gw.upstream,
+    await onRoute(gw, 'rr-black', '/rr/black', {
+      'referer-restriction': { ...BLACK, bypass_missing: true, message: 'no hotlinking' },
     });
     const refused = await gw.request('/rr/black', referer('https://yy.com/'));
     assert.equal(refused.status, 403);
@@ -132,7 +122,7 @@ void describe('referer-restriction over traffic', () => {
   });
 
   void test('refuses confs the schema rejects with 400', async () => {
-    const cases: Array<[unknown, string]> = [
+    await expectRefused(gw, 'referer-restriction', [
       [{}, 'value should match only one schema, but matches none'],
       [
         { whitelist: [] },
@@ -142,74 +132,12 @@ void describe('referer-restriction over traffic', () => {
         { blacklist: ['a.com'], bypass_missing: 1 },
         'property "bypass_missing" validation failed: wrong type: expected boolean, got number',
       ],
-    ];
-    for (const [conf, err] of cases) {
-      const reply = await gw.admin('PUT', '/routes/rr-bad', {
-        uri: '/rr/bad',
-        plugins: { 'referer-restriction': conf },
-        upstream: gw.upstream,
-      });
-      assert.equal(reply.status, 400);
-      assert.deepEqual(JSON.parse(reply.body), {
-        error_msg: `failed to check the configuration of plugin referer-restriction err: ${err}`,
-      });
-    }
+    ]);
   });
 
-  void test('applies the restriction configured on a service', async () => {
-    await gw.put('/services/rr-svc', {
-      plugins: { 'referer-restriction': { blacklist: ['svc.bad'] } },
-      upstream: gw.upstream,
-    });
-    await gw.put('/routes/rr-svc', { uri: '/rr/service', service_id: 'rr-svc' });
-    assert.equal((await gw.request('/rr/service', referer('http://svc.bad/'))).status, 403);
-    assert.equal((await gw.request('/rr/service', referer('http://svc.good/'))).status, 200);
-  });
-
-  void test('applies the restriction configured on a plugin_config', async () => {
-    await gw.put('/plugin_configs/rr-pc', {
-      plugins: { 'referer-restriction': { whitelist: ['pc.ok'] } },
-    });
-    await gw.put('/routes/rr-pc', {
-      uri: '/rr/plugin-config',
-      plugin_config_id: 'rr-pc',
-      upstream: gw.upstream,
-    });
-    assert.equal((await gw.request('/rr/plugin-config', referer('http://pc.ok/'))).status, 200);
-    assert.equal((await gw.request('/rr/plugin-config', referer('http://pc.ko/'))).status, 403);
-  });
-
-  void test('applies the restriction of a consumer once key-auth identified it', async () => {
-    await gw.put('/consumers', {
-      username: 'rr_jack',
-      plugins: {
-        'key-auth': { key: 'rr-jack-key' },
-        'referer-restriction': { whitelist: ['jack.site'] },
-      },
-    });
-    await gw.put('/routes/rr-consumer', {
-      uri: '/rr/consumer',
-      plugins: { 'key-auth': {} },
-      upstream: gw.upstream,
-    });
-    const key = { apikey: 'rr-jack-key' };
-    assert.equal((await gw.request('/rr/consumer', referer('http://jack.site/', key))).status, 200);
-    const refused = await gw.request('/rr/consumer', referer('http://other.site/', key));
-    assert.equal(refused.status, 403);
-    assert.equal(refused.body, DENIED);
-  });
-
-  void test('applies the restriction of a global rule to every route', async () => {
-    await gw.put('/routes/rr-plain', { uri: '/rr/plain', upstream: gw.upstream });
-    await gw.put('/global_rules/rr', {
-      plugins: { 'referer-restriction': { blacklist: ['global.bad'], bypass_missing: true } },
-    });
-    try {
-      assert.equal((await gw.request('/rr/plain', referer('http://global.bad/'))).status, 403);
-      assert.equal((await gw.request('/rr/plain', referer('http://global.ok/'))).status, 200);
-    } finally {
-      await gw.delete('/global_rules/rr');
-    }
-    assert.equal((await gw.request('/rr/plain', referer('http://global.bad/'))).status, 200);
+  testPlacements(() => gw, 'rr', {
+    plugins: { 'referer-restriction': { blacklist: ['placed.bad'] } },
+    refused: referer('http://placed.bad/'),
+    allowed: referer('http://placed.ok/'),
   });
 });

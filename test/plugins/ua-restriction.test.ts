@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import uaRestriction from '../../src/plugins/ua-restriction.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
-import { confError, prepared } from './lib/conf.js';
+import { prepared, testConfErrors } from './lib/conf.js';
+import { onRoute, testPlacements } from './lib/placement-suite.js';
+import { expectRefused } from './lib/placements.js';
 
 const DENIED = '{"message":"Not allowed"}\n';
 
@@ -92,11 +94,7 @@ void describe('ua-restriction hooks', () => {
       err: 'pcre_compile() failed: missing ) in "(bad"',
     },
   ];
-  for (const c of schemaCases) {
-    void test(`refuses a conf with ${c.desc}`, () => {
-      assert.equal(confError(uaRestriction, c.conf), c.err);
-    });
-  }
+  testConfErrors(uaRestriction, schemaCases);
 });
 
 void describe('ua-restriction over traffic', () => {
@@ -113,10 +111,8 @@ void describe('ua-restriction over traffic', () => {
   });
 
   void test('refuses a User-Agent of the denylist with 403 and lets others through', async () => {
-    await gw.put('/routes/uar-deny', {
-      uri: '/uar/deny',
-      plugins: { 'ua-restriction': { denylist: ['(Baiduspider)/(\\d+)\\.(\\d+)', 'bad-bot'] } },
-      upstream: gw.upstream,
+    await onRoute(gw, 'uar-deny', '/uar/deny', {
+      'ua-restriction': { denylist: ['(Baiduspider)/(\\d+)\\.(\\d+)', 'bad-bot'] },
     });
     const refused = await gw.request('/uar/deny', ua('Baiduspider/3.0'));
     assert.equal(refused.status, 403);
@@ -127,10 +123,8 @@ void describe('ua-restriction over traffic', () => {
   });
 
   void test('lets only allowlisted User-Agents through, with the configured message', async () => {
-    await gw.put('/routes/uar-allow', {
-      uri: '/uar/allow',
-      plugins: { 'ua-restriction': { allowlist: ['^curl/'], message: 'curl only' } },
-      upstream: gw.upstream,
+    await onRoute(gw, 'uar-allow', '/uar/allow', {
+      'ua-restriction': { allowlist: ['^curl/'], message: 'curl only' },
     });
     assert.equal((await gw.request('/uar/allow', ua('curl/8.1'))).status, 200);
     const refused = await gw.request('/uar/allow', ua('wget/1.0'));
@@ -139,15 +133,9 @@ void describe('ua-restriction over traffic', () => {
   });
 
   void test('refuses a request without User-Agent unless bypass_missing', async () => {
-    await gw.put('/routes/uar-missing', {
-      uri: '/uar/missing',
-      plugins: { 'ua-restriction': { denylist: ['bot'] } },
-      upstream: gw.upstream,
-    });
-    await gw.put('/routes/uar-bypass', {
-      uri: '/uar/bypass',
-      plugins: { 'ua-restriction': { denylist: ['bot'], bypass_missing: true } },
-      upstream: gw.upstream,
+    await onRoute(gw, 'uar-missing', '/uar/missing', { 'ua-restriction': { denylist: ['bot'] } });
+    await onRoute(gw, 'uar-bypass', '/uar/bypass', {
+      'ua-restriction': { denylist: ['bot'], bypass_missing: true },
     });
     const refused = await gw.request('/uar/missing');
     assert.equal(refused.status, 403);
@@ -156,7 +144,7 @@ void describe('ua-restriction over traffic', () => {
   });
 
   void test('refuses confs the schema or the regex check reject with 400', async () => {
-    const cases: Array<[unknown, string]> = [
+    await expectRefused(gw, 'ua-restriction', [
       [{}, 'value should match only one schema, but matches none'],
       [
         { allowlist: ['[a-'] },
@@ -166,78 +154,12 @@ void describe('ua-restriction over traffic', () => {
         { denylist: [] },
         'property "denylist" validation failed: expect array to have at least 1 items',
       ],
-    ];
-    for (const [conf, err] of cases) {
-      const reply = await gw.admin('PUT', '/routes/uar-bad', {
-        uri: '/uar/bad',
-        plugins: { 'ua-restriction': conf },
-        upstream: gw.upstream,
-      });
-      assert.equal(reply.status, 400);
-      assert.deepEqual(JSON.parse(reply.body), {
-        error_msg: `failed to check the configuration of plugin ua-restriction err: ${err}`,
-      });
-    }
+    ]);
   });
 
-  void test('applies the restriction configured on a service', async () => {
-    await gw.put('/services/uar-svc', {
-      plugins: { 'ua-restriction': { denylist: ['svc-bot'] } },
-      upstream: gw.upstream,
-    });
-    await gw.put('/routes/uar-svc', { uri: '/uar/service', service_id: 'uar-svc' });
-    assert.equal((await gw.request('/uar/service', ua('svc-bot'))).status, 403);
-    assert.equal((await gw.request('/uar/service', ua('browser'))).status, 200);
-  });
-
-  void test('applies the restriction configured on a plugin_config', async () => {
-    await gw.put('/plugin_configs/uar-pc', {
-      plugins: { 'ua-restriction': { allowlist: ['^pc-client'] } },
-    });
-    await gw.put('/routes/uar-pc', {
-      uri: '/uar/plugin-config',
-      plugin_config_id: 'uar-pc',
-      upstream: gw.upstream,
-    });
-    assert.equal((await gw.request('/uar/plugin-config', ua('pc-client/1'))).status, 200);
-    assert.equal((await gw.request('/uar/plugin-config', ua('other'))).status, 403);
-  });
-
-  void test('applies the restriction of a consumer once key-auth identified it', async () => {
-    await gw.put('/consumers', {
-      username: 'uar_jack',
-      plugins: {
-        'key-auth': { key: 'uar-jack-key' },
-        'ua-restriction': { denylist: ['jack-bot'] },
-      },
-    });
-    await gw.put('/consumers', {
-      username: 'uar_rose',
-      plugins: { 'key-auth': { key: 'uar-rose-key' } },
-    });
-    await gw.put('/routes/uar-consumer', {
-      uri: '/uar/consumer',
-      plugins: { 'key-auth': {} },
-      upstream: gw.upstream,
-    });
-    const jack = await gw.request('/uar/consumer', ua('jack-bot', { apikey: 'uar-jack-key' }));
-    assert.equal(jack.status, 403);
-    assert.equal(jack.body, DENIED);
-    const rose = await gw.request('/uar/consumer', ua('jack-bot', { apikey: 'uar-rose-key' }));
-    assert.equal(rose.status, 200);
-  });
-
-  void test('applies the restriction of a global rule to every route', async () => {
-    await gw.put('/routes/uar-plain', { uri: '/uar/plain', upstream: gw.upstream });
-    await gw.put('/global_rules/uar', {
-      plugins: { 'ua-restriction': { denylist: ['global-bot'], bypass_missing: true } },
-    });
-    try {
-      assert.equal((await gw.request('/uar/plain', ua('global-bot'))).status, 403);
-      assert.equal((await gw.request('/uar/plain', ua('browser'))).status, 200);
-    } finally {
-      await gw.delete('/global_rules/uar');
-    }
-    assert.equal((await gw.request('/uar/plain', ua('global-bot'))).status, 200);
+  testPlacements(() => gw, 'uar', {
+    plugins: { 'ua-restriction': { denylist: ['placed-bot'] } },
+    refused: ua('placed-bot'),
+    allowed: ua('browser'),
   });
 });

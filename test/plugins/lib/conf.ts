@@ -6,6 +6,8 @@
  *   const p = prepared(ipRestriction, { whitelist: ['10.0.0.0/8'] });
  *   ipRestriction.access?.(p, fakeContext({ clientIp: '10.1.2.3' }));
  */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { validateSchema, withSchemaDefaults } from '../../../src/core/schema.js';
 import type { PluginDefinition, PluginEnv, SchemaKind } from '../../../src/plugin/types.js';
 import { fakeEnv } from '../../support/fake-plugin-context.js';
@@ -33,4 +35,22 @@ export function prepared<C, P>(
   return def.prepare === undefined
     ? (conf as unknown as P)
     : def.prepare(conf, env, { key: 'routes/1', version: 1 });
+}
+
+export interface ConfErrorCase {
+  readonly desc: string;
+  readonly conf: unknown;
+  readonly err: string;
+}
+
+/** One test per case: "refuses a conf with <desc>" with exactly `err`. */
+export function testConfErrors<C, P>(
+  def: PluginDefinition<C, P>,
+  cases: readonly ConfErrorCase[],
+): void {
+  for (const c of cases) {
+    void test(`refuses a conf with ${c.desc}`, () => {
+      assert.equal(confError(def, c.conf), c.err);
+    });
+  }
 }
