@@ -84,8 +84,9 @@ export class PluginRequest implements RunContext {
     return this.#clientIp;
   }
 
-  setClientIp(ip: string): void {
+  setClientIp(ip: string, port?: number): void {
     this.#clientIp = ip;
+    if (port !== undefined) (this.#vars ??= new Map()).set('remote_port', String(port));
   }
 
   get data(): Map<string, unknown> {
@@ -110,6 +111,12 @@ export class PluginRequest implements RunContext {
         return this.route?.name;
       case 'service_id':
         return this.route?.serviceId;
+      case 'service_name':
+        return this.route?.serviceName;
+      case 'matched_uri':
+        return this.route?.matchedUri;
+      case 'matched_host':
+        return this.route?.matchedHost;
       case 'consumer_name':
         return this.consumer?.username;
       case 'consumer_group_id':

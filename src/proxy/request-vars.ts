@@ -52,7 +52,13 @@ export class RequestFacts implements MatchRequest, RequestVars {
         return this.scheme;
       case 'request_method':
         return req.method;
-      case 'request_uri':
+      case 'request_uri': {
+        // APISIX rewrites request_uri as the normalised $uri plus the arguments.
+        const url = req.url ?? '';
+        const q = url.indexOf('?');
+        return q < 0 ? this.path : this.path + url.slice(q);
+      }
+      case 'real_request_uri':
         return req.url;
       case 'query_string':
       case 'args': {

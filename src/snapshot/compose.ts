@@ -57,6 +57,9 @@ function emptyRoute<U>(route: LoadedItem): ResolvedRoute<U> {
     modRevision: route.modRevision,
     name: typeof v.name === 'string' ? v.name : undefined,
     serviceId: idOf(v.service_id),
+    serviceName: undefined,
+    matchedUri: firstString(v.uri, v.uris),
+    matchedHost: firstString(v.host, v.hosts),
     pluginConfigId: idOf(v.plugin_config_id),
     upstreamId: undefined,
     plugins: NO_PLUGINS,
@@ -100,7 +103,8 @@ export function composeRoute<U>(route: LoadedItem, look: ComposeLookups<U>): Com
     plugins === NO_PLUGINS ? EMPTY_CHAIN : look.chain(pluginSources(plugins, [route, pc, service]));
   const enableWebsocket =
     typeof v.enable_websocket === 'boolean' ? v.enable_websocket : sv?.enable_websocket === true;
-  const named = { plugins, chain, enableWebsocket };
+  const serviceName = typeof sv?.name === 'string' ? sv.name : undefined;
+  const named = { plugins, chain, enableWebsocket, serviceName };
 
   let upstreamId = idOf(v.upstream_id);
   let inline: { owner: LoadedItem; conf: Record<string, unknown> } | undefined;
@@ -162,4 +166,9 @@ function pluginSources(
     });
   }
   return out;
+}
+
+function firstString(one: unknown, many: unknown): string | undefined {
+  if (typeof one === 'string') return one;
+  return Array.isArray(many) && typeof many[0] === 'string' ? many[0] : undefined;
 }

@@ -91,6 +91,12 @@ export interface ResolvedRoute<U> {
   readonly modRevision: number;
   readonly name: string | undefined;
   readonly serviceId: string | undefined;
+  /** The service's `name` (APISIX `service_name`). */
+  readonly serviceName: string | undefined;
+  /** The route's `uri` (or first of `uris`): APISIX `matched_uri` as Prometheus labels it. */
+  readonly matchedUri: string | undefined;
+  /** The route's `host` (or first of `hosts`): APISIX `matched_host`. */
+  readonly matchedHost: string | undefined;
   readonly pluginConfigId: string | undefined;
   /** The upstream_id that was used, if the upstream came from a reference. */
   readonly upstreamId: string | undefined;

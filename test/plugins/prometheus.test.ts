@@ -222,11 +222,8 @@ void describe('prometheus over traffic (two workers, export server)', () => {
 
   void test('prefer_name labels the route with its name', () => named({ route: 'route-five' }));
 
-  void test(
-    'prefer_name labels the service with its name',
-    { todo: 'the runtime does not answer ctx.var("service_name") yet' },
-    () => named({ route: 'route-five', service: 'svc-name' }),
-  );
+  void test('prefer_name labels the service with its name', () =>
+    named({ route: 'route-five', service: 'svc-name' }));
 
   void test('plugin_metadata disabled_labels blank those labels from the next request on', async () => {
     await gw.put('/routes/6', {
