@@ -6,6 +6,11 @@ import type { ServerResponse } from 'node:http';
  * of an unmatched route. Built once; a response only writes the buffers.
  */
 const REASONS: Readonly<Record<number, string>> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Authorization Required',
   402: 'Payment Required',

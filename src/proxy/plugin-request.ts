@@ -135,9 +135,12 @@ export class PluginRequest implements RunContext {
         return this.req.headers['content-length'];
     }
     if (name.startsWith('http_')) return this.header(name.slice(5).replaceAll('_', '-'));
-    if (name.startsWith('arg_') && this.#args !== undefined) {
-      return this.#args.get(name.slice(4)) ?? undefined;
+    if (this.#argsChanged) {
+      if (name.startsWith('arg_')) return this.#args!.get(name.slice(4)) ?? undefined;
+      if (name === 'args' || name === 'query_string') return this.#args!.toString();
+      if (name === 'is_args') return this.#args!.size > 0 ? '?' : '';
     }
+    if (name === 'is_args') return (this.req.url ?? '').includes('?') ? '?' : '';
     if (name.startsWith('uri_param_')) return this.facts.params?.[name.slice(10)];
     return this.facts.get(name);
   }
