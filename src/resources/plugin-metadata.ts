@@ -20,4 +20,10 @@ export const pluginMetadata = defineKind({
     if (def === undefined) fail('invalid plugin name');
     return def.metadataSchema ?? ANY_OBJECT;
   },
+  // The plugin's own checks beyond the schema (APISIX check_schema with TYPE_METADATA).
+  extras(id, conf, ctx) {
+    const err = ctx.plugins.get(id)?.check?.(conf, 'metadata');
+    if (err !== undefined) fail(`invalid configuration: ${err}`);
+    return Promise.resolve();
+  },
 });
