@@ -30,6 +30,9 @@ type Db = InstanceType<typeof Database>;
 
 function open(file: string): Db {
   const db = new Database(file);
+  // Small pages: each commit appends one page to the WAL (about 11 µs per increment with 512 B
+  // pages, 13–14 µs with the default 4 KiB). Only takes effect when the file is created.
+  db.pragma('page_size = 512');
   db.pragma('journal_mode = WAL');
   // Memory-backed and rebuilt at every start: durability is not wanted, only atomicity.
   db.pragma('synchronous = OFF');
