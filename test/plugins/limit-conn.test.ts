@@ -6,8 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startTestGateway, type HttpReply, type TestGateway } from '../support/plugin-gateway.js';
+import { connect, type AddressInfo } from 'node:net';
+import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
 import { expectRefused } from './lib/placements.js';
 
 /** An upstream that answers only when released. */
@@ -72,14 +72,42 @@ const limit = (more: Record<string, unknown> = {}) => ({
   'limit-conn': { conn: 1, burst: 0, default_conn_delay: 0.1, key: 'remote_addr', ...more },
 });
 
-/** The first `n` replies of a set of requests in flight. */
-function firstReplies(replies: Array<Promise<HttpReply>>, n: number): Promise<HttpReply[]> {
+interface Reply {
+  status: number;
+  body: string;
+}
+
+/**
+ * A request with `Connection: close` that resolves when the gateway closes the connection, not
+ * when the response ends: the gateway closes only after its log phase ran, so the slot the
+ * request held is given back by then (the response itself may reach the client just before).
+ */
+function call(path: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const done: HttpReply[] = [];
+    const socket = connect(gw.ports.http, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      const split = text.indexOf('\r\n\r\n');
+      resolve({ status: Number(text.split(' ', 2)[1]), body: text.slice(split + 4) });
+    });
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n${lines.join('')}\r\n`,
+    );
+  });
+}
+
+/** The first `n` replies of a set of requests in flight. */
+function firstReplies(replies: Array<Promise<Reply>>, n: number): Promise<Reply[]> {
+  return new Promise((resolve, reject) => {
+    const done: Reply[] = [];
     for (const reply of replies) {
       reply.then((r) => {
         done.push(r);
-        if (done.length === n) resolve(done);
+        if (done.length === n) resolve([...done]);
       }, reject);
     }
   });
@@ -94,8 +122,8 @@ async function squeeze(
   total: number,
   admitted: number,
   headers: Record<string, string> = {},
-): Promise<HttpReply[]> {
-  const replies = Array.from({ length: total }, () => gw.request(path, { headers }));
+): Promise<Reply[]> {
+  const replies = Array.from({ length: total }, () => call(path, headers));
   const rejected = total > admitted ? await firstReplies(replies, total - admitted) : [];
   await slow.holding(admitted);
   assert.equal(slow.held, admitted, 'requests let through to the upstream');
@@ -161,10 +189,10 @@ void describe('limit-conn', () => {
       plugins: limit({ key: 'http_x_user' }),
       upstream,
     });
-    const a = gw.request('/per-user', { headers: { 'x-user': 'a' } });
-    const b = gw.request('/per-user', { headers: { 'x-user': 'b' } });
+    const a = call('/per-user', { 'x-user': 'a' });
+    const b = call('/per-user', { 'x-user': 'b' });
     await slow.holding(2);
-    assert.equal((await gw.request('/per-user', { headers: { 'x-user': 'a' } })).status, 503);
+    assert.equal((await call('/per-user', { 'x-user': 'a' })).status, 503);
     slow.releaseAll();
     assert.deepEqual([(await a).status, (await b).status], [200, 200]);
   });

@@ -93,7 +93,14 @@ void describe('limit-req', () => {
       plugins: limit({ rate: 1 }),
       upstream: gw.upstream,
     });
-    assert.equal(count(await statuses('/leak', 3), 200), 1);
+    const burst = await Promise.all([1, 2, 3].map(() => gw.request('/leak')));
+    assert.equal(
+      count(
+        burst.map((r) => r.status),
+        200,
+      ),
+      1,
+    );
     await sleep(1100); // a request leaks out of a rate-1 bucket in one second
     assert.equal((await gw.request('/leak')).status, 200);
   });
