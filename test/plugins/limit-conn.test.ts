@@ -13,12 +13,21 @@ import { expectRefused } from './lib/placements.js';
 /** An upstream that answers only when released. */
 class SlowUpstream {
   readonly #held: ServerResponse[] = [];
+  /** Requests the gateway gave up on while they were held. */
+  #dropped = 0;
   #waiters: Array<() => void> = [];
   readonly #server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       this.#held.push(res);
-      for (const wake of this.#waiters) wake();
+      res.on('close', () => {
+        const at = this.#held.indexOf(res);
+        if (at < 0) return; // released
+        this.#held.splice(at, 1);
+        this.#dropped++;
+        this.#wake();
+      });
+      this.#wake();
     });
   });
 
@@ -33,11 +42,21 @@ class SlowUpstream {
   }
 
   /** Resolves once `n` requests are held. */
-  async holding(n: number): Promise<void> {
-    while (this.#held.length < n) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-      this.#waiters = [];
-    }
+  holding(n: number): Promise<void> {
+    return this.#until(() => this.#held.length >= n);
+  }
+
+  /** Resolves once the gateway has given up on `n` held requests in all. */
+  dropped(n: number): Promise<void> {
+    return this.#until(() => this.#dropped >= n);
+  }
+
+  async #until(done: () => boolean): Promise<void> {
+    while (!done()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  #wake(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
   }
 
   releaseAll(): void {
@@ -183,6 +202,17 @@ void describe('limit-conn', () => {
     },
   );
 
+  void test('gives the slot back when the client goes away', TIMEOUT, async () => {
+    await gw.put('/routes/gone', { uri: '/gone', plugins: limit(), upstream });
+    const socket = connect(gw.ports.http, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /gone HTTP/1.1\r\nHost: test\r\n\r\n');
+    await slow.holding(1);
+    socket.destroy();
+    await slow.dropped(1);
+    await squeeze('/gone', 2, 1);
+  });
+
   void test('counts per key value', TIMEOUT, async () => {
     await gw.put('/routes/per-user', {
       uri: '/per-user',
@@ -201,12 +231,14 @@ void describe('limit-conn', () => {
     await gw.put('/services/lc', { plugins: limit(), upstream });
     await gw.put('/routes/svc', { uri: '/svc', service_id: 'lc' });
     assert.equal((await squeeze('/svc', 3, 1)).length, 2);
+    assert.equal((await squeeze('/svc', 2, 1)).length, 1, 'the slot was given back');
   });
 
   void test('limits the routes of a plugin_config that configures it', TIMEOUT, async () => {
     await gw.put('/plugin_configs/lc', { plugins: limit() });
     await gw.put('/routes/pc', { uri: '/pc', plugin_config_id: 'lc', upstream });
     assert.equal((await squeeze('/pc', 3, 1)).length, 2);
+    assert.equal((await squeeze('/pc', 2, 1)).length, 1, 'the slot was given back');
   });
 
   void test(
@@ -276,6 +308,7 @@ void describe('limit-conn', () => {
       });
       await gw.put('/routes/auth', { uri: '/auth', plugins: { 'key-auth': {} }, upstream });
       assert.equal((await squeeze('/auth', 3, 1, { apikey: 'jack-key' })).length, 2);
+      assert.equal((await squeeze('/auth', 2, 1, { apikey: 'jack-key' })).length, 1);
       await squeeze('/auth', 3, 3, { apikey: 'rose-key' });
     },
   );
