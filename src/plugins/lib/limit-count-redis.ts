@@ -89,14 +89,8 @@ return { 1, cur, last }
 `;
 
 type Client = (Redis | Cluster) & {
-  limitCountFixed(key: string, cost: number, windowMs: number): Promise<number[]>;
-  limitCountSliding(
-    key: string,
-    cost: number,
-    limit: number,
-    windowMs: number,
-    nowMs: number,
-  ): Promise<number[]>;
+  limitCountFixed: RedisScripts['fixed'];
+  limitCountSliding: RedisScripts['sliding'];
 };
 
 const clients = new Map<string, Client>();

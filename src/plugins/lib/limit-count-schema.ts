@@ -133,7 +133,13 @@ export const schema: JsonSchema = {
     show_limit_quota_header: { type: 'boolean', default: true },
     sync_interval: { type: 'number', default: NO_DELAYED_SYNC },
   },
-  oneOf: [{ required: ['count', 'time_window'] }, { required: ['rules'] }],
+  // APISIX: oneOf [{required: [count, time_window]}, {required: [rules]}], and check_schema
+  // rewords "matches both" as "count/time_window and rules cannot be specified at the same
+  // time". The `not` lets a conf with both pass here so that `check` can say it in those words.
+  oneOf: [
+    { required: ['count', 'time_window'] },
+    { required: ['rules'], not: { required: ['count', 'time_window'] } },
+  ],
   if: whenPolicy('redis'),
   then: policyClause('redis'),
   else: {
