@@ -15,7 +15,12 @@ import type {
   PluginResponse,
 } from '../plugin/types.js';
 import { checkConf, type LimitCountConf } from './lib/limit-count-check.js';
-import { flushQuotaHeaders, quotaHeaders, type HeaderNames } from './lib/limit-count-headers.js';
+import {
+  flushQuotaHeaders,
+  recordedQuotaHeaders,
+  recordQuotaHeaders,
+  type HeaderNames,
+} from './lib/limit-count-headers.js';
 import { closeRedisClients, redisScripts, type RedisFields } from './lib/limit-count-redis.js';
 import {
   activeRules,
@@ -86,11 +91,13 @@ function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome
     `{"rate_limiting_key":${JSON.stringify(rule.id)},"rate_limiting_limit":${rule.count},` +
       `"rate_limiting_remaining":${out.remaining},"rate_limiting_reset":${Math.trunc(out.reset)}}`,
   );
-  const headers = p.conf.show_limit_quota_header
-    ? quotaHeaders(p.names, p.conf, rule.headerPrefix, ctx, [rule.count, out.remaining, out.reset])
-    : undefined;
+  if (p.conf.show_limit_quota_header) {
+    const { names, conf } = p;
+    recordQuotaHeaders(names, conf, rule.headerPrefix, ctx, rule.count, out.remaining, out.reset);
+  }
   if (!out.rejected) return undefined;
   const msg = p.conf.rejected_msg;
+  const headers = recordedQuotaHeaders(ctx);
   const response: PluginResponse = {
     status: p.conf.rejected_code,
     ...(msg === undefined ? {} : { body: { error_msg: msg } }),

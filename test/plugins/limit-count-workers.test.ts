@@ -14,7 +14,7 @@ before(async () => {
 });
 
 after(async () => {
-  await gw.close();
+  await gw?.close(); // undefined when the gateway failed to start
 });
 
 void describe('limit-count local policy with four workers', () => {

@@ -16,7 +16,7 @@ before(async () => {
 });
 
 after(async () => {
-  await gw.close();
+  await gw?.close(); // undefined when the gateway failed to start
 });
 
 const limit = (more: Record<string, unknown> = {}) => ({

@@ -44,27 +44,30 @@ function namesFor(
 export const PENDING = 'limit-count';
 
 /**
- * Records this rule's headers for header_filter and returns them for a rejection response.
- * A later limit-count (route after global rule) overwrites a header of the same name.
+ * Records this rule's headers for header_filter. A later limit-count (a route's after a global
+ * rule's) overwrites a header of the same name, as APISIX's later set_header does.
  */
-export function quotaHeaders(
+export function recordQuotaHeaders(
   cache: HeaderNames,
   conf: Readonly<Record<string, unknown>>,
   prefix: string | undefined,
   ctx: PluginContext,
-  values: readonly [limit: number, remaining: number, reset: number],
-): Record<string, string> {
-  const names = namesFor(cache, conf, prefix, ctx);
+  limit: number,
+  remaining: number,
+  reset: number,
+): void {
+  const [limitName, remainingName, resetName] = namesFor(cache, conf, prefix, ctx);
   let pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
   if (pending === undefined) ctx.data.set(PENDING, (pending = new Map()));
-  const out: Record<string, string> = {};
-  for (let i = 0; i < 3; i++) {
-    const name = names[i] as string;
-    const value = String(values[i]);
-    pending.set(name, value);
-    out[name] = value;
-  }
-  return out;
+  pending.set(limitName, String(limit));
+  pending.set(remainingName, String(remaining));
+  pending.set(resetName, String(reset));
+}
+
+/** The headers recorded so far, for a rejection response (header_filter sets them again). */
+export function recordedQuotaHeaders(ctx: PluginContext): Record<string, string> | undefined {
+  const pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
+  return pending === undefined ? undefined : Object.fromEntries(pending);
 }
 
 /** header_filter: puts the recorded headers on the response. */
