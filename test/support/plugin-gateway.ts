@@ -23,6 +23,7 @@ import {
   writeConfig,
   type HttpReply,
   type Ports,
+  type Spawned,
 } from './gatehouse-process.js';
 
 export type { HttpReply };
@@ -118,29 +119,36 @@ export interface TestGateway {
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-plugin-'));
-  const ports = await freePorts();
-  const config = path.join(dir, 'config.yaml');
-  writeConfig(config, ports, {
-    workers: opts.workers ?? 1,
-    deployment: ['  role: traditional', '  role_traditional: { config_provider: embedded }'],
-    adminKey: TEST_ADMIN_KEY,
-    ...(opts.pluginAttr ? { pluginAttr: opts.pluginAttr } : {}),
-    extra: [
-      'gatehouse:',
-      `  data_dir: ${path.join(dir, 'data')}`,
-      `  pid_file: ${path.join(dir, 'gatehouse.pid')}`,
-      ...(opts.pluginDir === undefined ? [] : [`  plugin_dir: ${opts.pluginDir}`]),
-      ...(opts.extra ?? []),
-    ],
-  });
   const echo = await startEchoUpstream();
-  const spawned = spawnGatehouse(config, dir);
-  try {
-    await waitReady(spawned, ports.status);
-  } catch (err) {
-    await echo.close();
-    throw err;
+  // A free port can be taken by another test between the probe and the bind: try new ports.
+  let started: { ports: Ports; spawned: Spawned } | undefined;
+  for (let attempt = 1; started === undefined; attempt++) {
+    const ports = await freePorts();
+    const config = path.join(dir, 'config.yaml');
+    writeConfig(config, ports, {
+      workers: opts.workers ?? 1,
+      deployment: ['  role: traditional', '  role_traditional: { config_provider: embedded }'],
+      adminKey: TEST_ADMIN_KEY,
+      ...(opts.pluginAttr ? { pluginAttr: opts.pluginAttr } : {}),
+      extra: [
+        'gatehouse:',
+        `  data_dir: ${path.join(dir, 'data')}`,
+        `  pid_file: ${path.join(dir, 'gatehouse.pid')}`,
+        ...(opts.pluginDir === undefined ? [] : [`  plugin_dir: ${opts.pluginDir}`]),
+        ...(opts.extra ?? []),
+      ],
+    });
+    const spawned = spawnGatehouse(config, dir);
+    try {
+      await waitReady(spawned, ports.status);
+      started = { ports, spawned };
+    } catch (err) {
+      if (attempt < 3 && spawned.output().includes('EADDRINUSE')) continue;
+      await echo.close();
+      throw err;
+    }
   }
+  const { ports, spawned } = started;
   const admin = (method: string, urlPath: string, body?: unknown): Promise<HttpReply> =>
     httpCall(ports.admin, method, `/apisix/admin${urlPath}`, {
       headers: { 'x-api-key': TEST_ADMIN_KEY, 'content-type': 'application/json' },
