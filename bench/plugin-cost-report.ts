@@ -1,6 +1,8 @@
 /**
- * The report of bench/plugin-cost.sh: rows `round<TAB>variant<TAB>req/s` → per variant the
- * median throughput and the median of its per-round ratio to the `none` route.
+ * The report of bench/plugin-cost.sh: rows `round<TAB>variant<TAB>req/s<TAB>worker µs CPU/req`
+ * → per variant the median throughput, the median of its per-round ratio to the `none` route,
+ * the median worker CPU per request and the capacity ratio it implies (CPU of `none` / CPU of
+ * the variant: the throughput share of a saturated core).
  */
 import { readFileSync } from 'node:fs';
 import { median } from './stats.js';
@@ -9,12 +11,21 @@ const rows = readFileSync(process.argv[2]!, 'utf8')
   .trim()
   .split('\n')
   .map((line) => line.split('\t'))
-  .map(([round, variant, rps]) => ({ round: Number(round), variant: variant!, rps: Number(rps) }));
+  .map(([round, variant, rps, cpu]) => ({
+    round: Number(round),
+    variant: variant!,
+    rps: Number(rps),
+    cpu: Number(cpu),
+  }));
 
-const base = new Map(rows.filter((r) => r.variant === 'none').map((r) => [r.round, r.rps]));
+const none = rows.filter((r) => r.variant === 'none');
+const base = new Map(none.map((r) => [r.round, r.rps]));
+const baseCpu = median(none.map((r) => r.cpu));
 const variants = [...new Set(rows.map((r) => r.variant))];
-console.log('| route | plugins | req/s (median) | vs no plugins (median of per-round ratios) |');
-console.log('|---|---|---|---|');
+console.log(
+  '| route | plugins | req/s (median) | vs no plugins (per-round ratios, median) | worker µs CPU/req (median) | capacity vs no plugins (CPU ratio) |',
+);
+console.log('|---|---|---:|---:|---:|---:|');
 const label: Record<string, string> = {
   none: '—',
   all: 'key-auth + limit-count (local) + prometheus',
@@ -27,5 +38,9 @@ for (const v of variants) {
   const ratios = mine.map((r) => r.rps / (base.get(r.round) ?? NaN));
   const rps = median(mine.map((r) => r.rps));
   const ratio = median(ratios);
-  console.log(`| /${v} | ${label[v] ?? v} | ${rps.toFixed(0)} | ${(ratio * 100).toFixed(1)} % |`);
+  const cpu = median(mine.map((r) => r.cpu));
+  console.log(
+    `| /${v} | ${label[v] ?? v} | ${rps.toFixed(0)} | ${(ratio * 100).toFixed(1)} % | ` +
+      `${cpu.toFixed(1)} | ${((baseCpu / cpu) * 100).toFixed(1)} % |`,
+  );
 }

@@ -7,7 +7,9 @@
 #   limit-count  limit-count (local) alone
 #   prometheus   prometheus alone
 # Each round measures every route once, in a rotating order, with wrk (keep-alive); the report is
-# the median throughput per route and the median of the per-round ratios to `none`.
+# the median throughput per route and the median of the per-round ratios to `none`, and — robust
+# on a shared machine — the worker's CPU time per request (from /proc, user + system) and the
+# throughput it implies for a saturated core, as a ratio to `none`.
 # Env: DURATION (s, default 8), ROUNDS (default 5), CONNS (default 32), GW_PORT (19480).
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -99,15 +101,25 @@ for v in none all key-auth limit-count prometheus; do
   [[ $code == 200 ]] || { echo "plugin-cost: /$v answered $code" >&2; exit 1; }
 done
 
+primary=$(cat "$TMP/gatehouse.pid")
+worker=$(pgrep -P "$primary" | head -1)
+[[ -n $worker ]] || { echo "plugin-cost: no worker process under $primary" >&2; exit 1; }
+ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
+HZ=$(getconf CLK_TCK)
+
 VARIANTS=(none all key-auth limit-count prometheus)
 : >"$TMP/results.tsv"
 for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
     v=${VARIANTS[$(((i + r) % ${#VARIANTS[@]}))]}
-    rps=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -H 'apikey: bench-key' \
-      "http://127.0.0.1:$GW_PORT/$v" | awk '/^Requests\/sec/ {print $2}')
-    printf '%s\t%s\t%s\n' "$r" "$v" "$rps" >>"$TMP/results.tsv"
-    echo "round $((r + 1))/$ROUNDS $v: $rps req/s" >&2
+    before=$(ticks)
+    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -H 'apikey: bench-key' "http://127.0.0.1:$GW_PORT/$v")
+    after=$(ticks)
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    total=$(awk '/requests in/ {print $1}' <<<"$out")
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$total" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    printf '%s\t%s\t%s\t%s\n' "$r" "$v" "$rps" "$cpu_us" >>"$TMP/results.tsv"
+    echo "round $((r + 1))/$ROUNDS $v: $rps req/s, worker $cpu_us µs CPU/request" >&2
   done
 done
 curl -s "http://127.0.0.1:$METRICS_PORT/apisix/prometheus/metrics" | grep -c '^apisix_http_status' |
