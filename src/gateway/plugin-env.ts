@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { CounterClient } from '../cluster/counters.js';
 import type { SharedDicts } from '../cluster/shared-dict.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
@@ -10,6 +11,7 @@ export function createPluginEnv(
   config: GatewayConfig,
   logger: Logger,
   shared: SharedDicts,
+  counters: CounterClient,
   metadata: (plugin: string) => Readonly<Record<string, unknown>> | undefined,
 ): PluginEnv {
   const apisix = config.raw['apisix'] as Record<string, unknown> | undefined;
@@ -17,6 +19,7 @@ export function createPluginEnv(
   return {
     logger,
     shared: (name) => shared.dict(name),
+    counters: (name) => counters.namespace(name),
     metadata,
     attr: (plugin) => config.plugin_attr[plugin],
     nodeId: typeof id === 'string' && id !== '' ? id : hostname(),

@@ -1,6 +1,7 @@
 import type { WorkerApp } from '../cluster/worker.js';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { AtRest } from '../admin/at-rest.js';
+import { CounterClient } from '../cluster/counters.js';
 import { SharedDicts, sharedDictFile } from '../cluster/shared-dict.js';
 import { Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
@@ -47,7 +48,10 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
   const encryption = config.apisix.data_encryption;
   const atRest = new AtRest(new Keyring(encryption.keyring), encryption.enable_encrypt_fields);
   const holder: { state?: DataPlaneState<RuntimeUpstream> } = {};
-  const env = createPluginEnv(config, logger, shared, (name) => holder.state?.metadata(name));
+  const counters = new CounterClient();
+  const env = createPluginEnv(config, logger, shared, counters, (name) =>
+    holder.state?.metadata(name),
+  );
   let chains = new ChainBuilder(plugins, env, logger);
   lifecycle(plugins, 'init', env);
   const live = new DataPlaneState<RuntimeUpstream>({

@@ -85,11 +85,26 @@ export interface SharedDict {
   delete(key: string): void;
 }
 
+/**
+ * Node-wide counters kept by the primary process: exact across all workers, asynchronous (the
+ * increments of one event-loop turn travel to the primary as one message). Cheaper per request
+ * than a SharedDict write under load; use them for plain counting (limit-count's fixed window).
+ */
+export interface SharedCounters {
+  /**
+   * Adds `delta` to the number at `key`; a missing or expired key starts from 0 and, with
+   * `ttlMs`, expires `ttlMs` from now (an existing key keeps its expiry: a fixed window).
+   */
+  incr(key: string, delta: number, ttlMs?: number): Promise<{ value: number; expiresAt: number }>;
+}
+
 /** What a plugin gets at init and prepare time: node-wide services of the runtime. */
 export interface PluginEnv {
   readonly logger: Logger;
   /** A node-wide shared dict (created on first use). */
   shared(name: string): SharedDict;
+  /** Node-wide counters held by the primary, namespaced by `name`. */
+  counters(name: string): SharedCounters;
   /** The plugin_metadata value of a plugin (defaults applied), or undefined. Current version. */
   metadata(plugin: string): Readonly<Record<string, unknown>> | undefined;
   /** `plugin_attr.<name>` of config.yaml, or undefined. */

@@ -50,7 +50,9 @@ interface Prepared {
 }
 
 function makeCounter(conf: LimitCountConf, env: PluginEnv): Counter | Error {
-  if (conf.policy === 'local') return localCounter(env.shared(NAME), conf.window_type);
+  if (conf.policy === 'local') {
+    return localCounter(env.shared(NAME), env.counters(NAME), conf.window_type);
+  }
   try {
     const scripts = redisScripts(conf as LimitCountConf & RedisFields, env.logger);
     return redisCounter(scripts, conf.window_type);

@@ -27,29 +27,30 @@ function prepare(raw: Record<string, unknown>, env: PluginEnv, owner = '/apisix/
 }
 
 /** Runs access then header_filter, as the runtime does; returns the response the hook gave. */
-function hit(p: Prepared, ctx: FakeContext) {
-  const out = plugin.access?.(p, ctx);
-  assert.ok(!(out instanceof Promise), 'the local policy answers synchronously');
+async function hit(p: Prepared, ctx: FakeContext) {
+  const out = await plugin.access?.(p, ctx);
   plugin.headerFilter?.(p, ctx);
   return out ?? undefined;
 }
 
-function statuses(p: Prepared, env: PluginEnv, n: number, req = {}): number[] {
-  return Array.from({ length: n }, () => hit(p, fakeContext(req, env))?.status ?? 200);
+async function statuses(p: Prepared, env: PluginEnv, n: number, req = {}): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await hit(p, fakeContext(req, env)))?.status ?? 200);
+  return out;
 }
 
 void describe('limit-count hooks', () => {
-  void test('admits count requests per window, then rejects with 503 and a zero remaining', () => {
+  void test('admits count requests per window, then rejects with 503 and a zero remaining', async () => {
     const env = fakeEnv();
     const p = prepare({ count: 2, time_window: 60 }, env);
     const first = fakeContext({}, env);
-    assert.equal(hit(p, first), undefined);
+    assert.equal(await hit(p, first), undefined);
     assert.equal(first.response.header('X-RateLimit-Limit'), '2');
     assert.equal(first.response.header('X-RateLimit-Remaining'), '1');
     assert.equal(first.response.header('X-RateLimit-Reset'), '60');
-    assert.equal(hit(p, fakeContext({}, env)), undefined);
+    assert.equal(await hit(p, fakeContext({}, env)), undefined);
     const third = fakeContext({}, env);
-    const out = hit(p, third);
+    const out = await hit(p, third);
     assert.equal(out?.status, 503);
     assert.equal(out?.body, undefined, 'no rejected_msg: nginx page of the status');
     assert.equal(out?.headers?.['X-RateLimit-Remaining'], '0');
@@ -58,86 +59,88 @@ void describe('limit-count hooks', () => {
     assert.ok(reset > 0 && reset <= 60, `reset ${reset} is within the window`);
   });
 
-  void test('rejects with rejected_code and {"error_msg": rejected_msg}', () => {
+  void test('rejects with rejected_code and {"error_msg": rejected_msg}', async () => {
     const env = fakeEnv();
     const p = prepare({ count: 1, time_window: 60, rejected_code: 429, rejected_msg: 'slow' }, env);
-    hit(p, fakeContext({}, env));
-    const out = hit(p, fakeContext({}, env));
+    await hit(p, fakeContext({}, env));
+    const out = await hit(p, fakeContext({}, env));
     assert.equal(out?.status, 429);
     assert.deepEqual(out?.body, { error_msg: 'slow' });
   });
 
-  void test('keys by a header variable, falling back to the client address when it is absent', () => {
+  void test('keys by a header variable, falling back to the client address when it is absent', async () => {
     const env = fakeEnv();
     const p = prepare({ count: 1, time_window: 60, key: 'http_x_user' }, env);
-    assert.deepEqual(statuses(p, env, 2, { headers: { 'x-user': 'a' } }), [200, 503]);
-    assert.deepEqual(statuses(p, env, 1, { headers: { 'x-user': 'b' } }), [200]);
-    assert.deepEqual(statuses(p, env, 2, { clientIp: '10.0.0.9' }), [200, 503]);
-    assert.deepEqual(statuses(p, env, 1, { clientIp: '10.0.0.8' }), [200]);
+    assert.deepEqual(await statuses(p, env, 2, { headers: { 'x-user': 'a' } }), [200, 503]);
+    assert.deepEqual(await statuses(p, env, 1, { headers: { 'x-user': 'b' } }), [200]);
+    assert.deepEqual(await statuses(p, env, 2, { clientIp: '10.0.0.9' }), [200, 503]);
+    assert.deepEqual(await statuses(p, env, 1, { clientIp: '10.0.0.8' }), [200]);
   });
 
-  void test('var_combination joins variables; nothing resolved falls back to the client address', () => {
+  void test('var_combination joins variables; nothing resolved falls back to the client address', async () => {
     const env = fakeEnv();
     const p = prepare(
       { count: 1, time_window: 60, key_type: 'var_combination', key: '$http_a-$http_b' },
       env,
     );
     const ctx = fakeContext({ headers: { a: '1', b: '2' } }, env);
-    hit(p, ctx);
+    await hit(p, ctx);
     assert.match(ctx.var('rate_limiting_info') ?? '', /"rate_limiting_key":"[^"]*:1-2"/);
     const bare = fakeContext({ clientIp: '10.1.1.1' }, env);
-    hit(p, bare);
+    await hit(p, bare);
     assert.match(bare.var('rate_limiting_info') ?? '', /:10\.1\.1\.1"/);
   });
 
-  void test('a constant key makes one counter for every client', () => {
+  void test('a constant key makes one counter for every client', async () => {
     const env = fakeEnv();
     const p = prepare({ count: 2, time_window: 60, key_type: 'constant', key: 'all' }, env);
-    assert.deepEqual(
-      ['10.0.0.1', '10.0.0.2', '10.0.0.3'].map(
-        (ip) => hit(p, fakeContext({ clientIp: ip }, env))?.status ?? 200,
-      ),
-      [200, 200, 503],
-    );
+    const got: number[] = [];
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+      got.push((await hit(p, fakeContext({ clientIp: ip }, env)))?.status ?? 200);
+    }
+    assert.deepEqual(got, [200, 200, 503]);
   });
 
-  void test('two owners count apart, unless they share a group', () => {
+  void test('two owners count apart, unless they share a group', async () => {
     const env = fakeEnv();
     const a = prepare({ count: 1, time_window: 60 }, env, '/apisix/routes/a');
     const b = prepare({ count: 1, time_window: 60 }, env, '/apisix/routes/b');
-    assert.deepEqual([...statuses(a, env, 1), ...statuses(b, env, 1)], [200, 200]);
+    assert.deepEqual([...(await statuses(a, env, 1)), ...(await statuses(b, env, 1))], [200, 200]);
     const g1 = prepare({ count: 1, time_window: 60, group: 'hooks-g' }, env, '/apisix/routes/a');
     const g2 = prepare({ count: 1, time_window: 60, group: 'hooks-g' }, env, '/apisix/routes/b');
-    assert.deepEqual([...statuses(g1, env, 1), ...statuses(g2, env, 1)], [200, 503]);
+    assert.deepEqual(
+      [...(await statuses(g1, env, 1)), ...(await statuses(g2, env, 1))],
+      [200, 503],
+    );
   });
 
-  void test('an edited conf starts new counters', () => {
+  void test('an edited conf starts new counters', async () => {
     const env = fakeEnv();
     const before = prepare({ count: 1, time_window: 60 }, env);
-    assert.deepEqual(statuses(before, env, 2), [200, 503]);
+    assert.deepEqual(await statuses(before, env, 2), [200, 503]);
     const edited = prepare({ count: 1, time_window: 60, rejected_code: 429 }, env);
-    assert.deepEqual(statuses(edited, env, 2), [200, 429]);
+    assert.deepEqual(await statuses(edited, env, 2), [200, 429]);
   });
 
-  void test('header names come from plugin metadata; show_limit_quota_header false sends none', () => {
+  void test('header names come from plugin metadata; show_limit_quota_header false sends none', async () => {
     const env = fakeEnv({
       'limit-count': { limit_header: 'L', remaining_header: 'R', reset_header: 'T' },
     });
     const ctx = fakeContext({}, env);
-    hit(prepare({ count: 5, time_window: 10 }, env), ctx);
+    await hit(prepare({ count: 5, time_window: 10 }, env), ctx);
     assert.deepEqual(
       [ctx.response.header('L'), ctx.response.header('R'), ctx.response.header('T')],
       ['5', '4', '10'],
     );
     const quiet = fakeContext({}, env);
-    hit(prepare({ count: 5, time_window: 10, show_limit_quota_header: false }, env), quiet);
+    await hit(prepare({ count: 5, time_window: 10, show_limit_quota_header: false }, env), quiet);
     assert.deepEqual(quiet.response.headers(), []);
   });
 
-  void test('sets rate_limiting_info for loggers', () => {
+  void test('sets rate_limiting_info for loggers', async () => {
     const env = fakeEnv();
     const ctx = fakeContext({ clientIp: '10.9.9.9' }, env);
-    hit(prepare({ count: 3, time_window: 30 }, env), ctx);
+    await hit(prepare({ count: 3, time_window: 30 }, env), ctx);
     const info = JSON.parse(ctx.var('rate_limiting_info') ?? '{}') as Record<string, unknown>;
     assert.equal(info['rate_limiting_limit'], 3);
     assert.equal(info['rate_limiting_remaining'], 2);
@@ -145,24 +148,27 @@ void describe('limit-count hooks', () => {
     assert.match(String(info['rate_limiting_key']), /^\/apisix\/routes\/1:\d+:10\.9\.9\.9$/);
   });
 
-  void test('count and time_window may be templates resolved per request', () => {
+  void test('count and time_window may be templates resolved per request', async () => {
     const env = fakeEnv();
     const p = prepare({ count: '${http_quota ?? 1}', time_window: 60, key: 'http_u' }, env);
-    assert.deepEqual(statuses(p, env, 2, { headers: { u: 'a' } }), [200, 503]);
-    assert.deepEqual(statuses(p, env, 3, { headers: { u: 'b', quota: '2' } }), [200, 200, 503]);
+    assert.deepEqual(await statuses(p, env, 2, { headers: { u: 'a' } }), [200, 503]);
+    assert.deepEqual(
+      await statuses(p, env, 3, { headers: { u: 'b', quota: '2' } }),
+      [200, 200, 503],
+    );
   });
 
-  void test('a template count that is no positive integer gives a bare 500, or passes degraded', () => {
+  void test('a template count that is no positive integer gives a bare 500, or passes degraded', async () => {
     const env = fakeEnv();
     for (const quota of ['abc', '0', '1.5']) {
       const p = prepare({ count: '$http_quota', time_window: 60 }, env);
-      assert.deepEqual(hit(p, fakeContext({ headers: { quota } }, env)), { status: 500 });
+      assert.deepEqual(await hit(p, fakeContext({ headers: { quota } }, env)), { status: 500 });
     }
     const p = prepare({ count: '$http_quota', time_window: 60, allow_degradation: true }, env);
-    assert.equal(hit(p, fakeContext({ headers: { quota: 'x' } }, env)), undefined);
+    assert.equal(await hit(p, fakeContext({ headers: { quota: 'x' } }, env)), undefined);
   });
 
-  void test('rules: each applying rule counts with its own prefixed headers', () => {
+  void test('rules: each applying rule counts with its own prefixed headers', async () => {
     const env = fakeEnv();
     const p = prepare(
       {
@@ -174,39 +180,39 @@ void describe('limit-count hooks', () => {
       env,
     );
     const ctx = fakeContext({ headers: { user: 'jack', project: 'p' } }, env);
-    assert.equal(hit(p, ctx), undefined);
+    assert.equal(await hit(p, ctx), undefined);
     assert.equal(ctx.response.header('X-User-RateLimit-Limit'), '1');
     assert.equal(ctx.response.header('X-2-RateLimit-Limit'), '3');
     assert.equal(ctx.response.header('X-2-RateLimit-Reset'), '30');
-    const second = hit(p, fakeContext({ headers: { user: 'jack', project: 'p' } }, env));
+    const second = await hit(p, fakeContext({ headers: { user: 'jack', project: 'p' } }, env));
     assert.equal(second?.status, 503);
     const projectOnly = fakeContext({ headers: { project: 'p' } }, env);
-    assert.equal(hit(p, projectOnly), undefined, 'the user rule does not apply');
+    assert.equal(await hit(p, projectOnly), undefined, 'the user rule does not apply');
     assert.equal(projectOnly.response.header('X-2-RateLimit-Remaining'), '1');
-    assert.deepEqual(hit(p, fakeContext({}, env)), { status: 500 }, 'no rule applies');
+    assert.deepEqual(await hit(p, fakeContext({}, env)), { status: 500 }, 'no rule applies');
   });
 
-  void test('sliding window: the last window weighs by the share of it still inside the window', () => {
+  void test('sliding window: the last window weighs by the share of it still inside the window', async () => {
     mock.timers.enable({ apis: ['Date'], now: 1_000_000 * 10_000 });
     try {
       const env = fakeEnv();
       const p = prepare({ count: 10, time_window: 10, window_type: 'sliding' }, env);
-      const all = statuses(p, env, 11);
+      const all = await statuses(p, env, 11);
       assert.equal(all.filter((s) => s === 200).length, 10);
       assert.equal(all[10], 503);
       // A quarter into the next window, 7.5 of the last window's 10 still count.
       mock.timers.tick(12_500);
       const ctx = fakeContext({}, env);
-      assert.equal(hit(p, ctx), undefined);
+      assert.equal(await hit(p, ctx), undefined);
       assert.equal(ctx.response.header('X-RateLimit-Remaining'), '1');
       assert.equal(ctx.response.header('X-RateLimit-Reset'), '7.5');
-      assert.deepEqual(statuses(p, env, 3), [200, 200, 503]);
+      assert.deepEqual(await statuses(p, env, 3), [200, 200, 503]);
     } finally {
       mock.timers.reset();
     }
   });
 
-  void test('a failing counter store answers 500 "failed to limit count", or passes degraded', () => {
+  void test('a failing counter store answers 500 "failed to limit count", or passes degraded', async () => {
     const broken: SharedDict = {
       incr: () => {
         throw new Error('disk full');
@@ -217,12 +223,12 @@ void describe('limit-count hooks', () => {
     };
     const env: PluginEnv = { ...fakeEnv(), shared: () => broken };
     const strict = prepare({ count: 1, time_window: 60 }, env);
-    assert.deepEqual(hit(strict, fakeContext({}, env)), {
+    assert.deepEqual(await hit(strict, fakeContext({}, env)), {
       status: 500,
       body: { error_msg: 'failed to limit count' },
     });
     const lenient = prepare({ count: 1, time_window: 60, allow_degradation: true }, env);
-    assert.equal(hit(lenient, fakeContext({}, env)), undefined);
+    assert.equal(await hit(lenient, fakeContext({}, env)), undefined);
   });
 
   void test('a redis-cluster node that is no address makes every request a bare 500', () => {

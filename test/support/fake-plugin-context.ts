@@ -67,6 +67,10 @@ export function fakeEnv(metadata: Record<string, Record<string, unknown>> = {}):
       if (d === undefined) dicts.set(name, (d = memoryDict()));
       return d;
     },
+    counters(name) {
+      const d = this.shared(`counters:${name}`);
+      return { incr: (key, delta, ttlMs) => Promise.resolve(d.incr(key, delta, ttlMs)) };
+    },
     metadata: (name) => metadata[name],
     attr: () => undefined,
     nodeId: 'test-node',

@@ -5,7 +5,7 @@
  * seconds, and counts only admitted requests. The node-wide shared dict answers synchronously;
  * Redis with a promise.
  */
-import type { SharedDict } from '../../plugin/types.js';
+import type { SharedCounters, SharedDict } from '../../plugin/types.js';
 import type { RedisScripts } from './limit-count-redis.js';
 
 /** What one hit decided. */
@@ -95,16 +95,24 @@ function slidingLocal(dict: SharedDict): Counter {
   };
 }
 
-function fixedLocal(dict: SharedDict): Counter {
-  return (id, cost, limit, windowMs) => {
-    const { value, expiresAt } = dict.incr(id, cost, windowMs);
-    // The window's first hit reports the whole window, as APISIX does.
-    return fixedOutcome(limit, value, value === cost ? windowMs : expiresAt - Date.now());
-  };
+function fixedLocal(counters: SharedCounters): Counter {
+  return (id, cost, limit, windowMs) =>
+    counters.incr(id, cost, windowMs).then(({ value, expiresAt }) =>
+      // The window's first hit reports the whole window, as APISIX does.
+      fixedOutcome(limit, value, value === cost ? windowMs : expiresAt - Date.now()),
+    );
 }
 
-export function localCounter(dict: SharedDict, type: WindowType): Counter {
-  return type === 'sliding' ? slidingLocal(dict) : fixedLocal(dict);
+/**
+ * `policy: local`: a fixed window counts in the primary's node-wide counters (exact across
+ * workers, batched IPC); a sliding window needs a read-modify-write, done in the shared dict.
+ */
+export function localCounter(
+  dict: SharedDict,
+  counters: SharedCounters,
+  type: WindowType,
+): Counter {
+  return type === 'sliding' ? slidingLocal(dict) : fixedLocal(counters);
 }
 
 /** Redis keys as APISIX 3.18 names its fixed-window counters (a count going up). */
