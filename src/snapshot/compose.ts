@@ -1,12 +1,6 @@
 import { EMPTY_CHAIN, type PluginChain, type PluginSource } from '../plugin/chain.js';
 import type { UpstreamSlot } from './upstream-slots.js';
-import type {
-  LoadedItem,
-  ResolvedRoute,
-  RouteFailure,
-  TimeoutConf,
-  UpstreamSource,
-} from './types.js';
+import type { LoadedItem, ResolvedRoute, RouteFailure, TimeoutConf } from './types.js';
 
 /** What route composition reads: the current items and the upstream runtimes. */
 export interface ComposeLookups<U> {
@@ -14,22 +8,20 @@ export interface ComposeLookups<U> {
   pluginConfig(id: string): LoadedItem | undefined;
   /** The slot of an upstream item (by its id). */
   upstream(id: string): UpstreamSlot<U> | undefined;
-  /** The slot of an inline upstream, built or reused. */
-  inline(source: UpstreamSource): UpstreamSlot<U>;
+  /** The slot of the inline upstream `conf` of `owner` (a route or service), built or reused. */
+  inline(owner: LoadedItem, conf: Readonly<Record<string, unknown>>): UpstreamSlot<U>;
   /** The plugin chain of these sources (prepared confs cached by the builder). */
   chain(sources: readonly PluginSource[]): PluginChain;
 }
 
-/** A composed route plus what it depends on, for the state's reverse indexes. */
+/**
+ * A composed route plus the key of the route or service whose inline upstream it uses, if any.
+ * What else it depends on (service, plugin_config, upstream item) is on the route itself.
+ */
 export interface Composition<U> {
   readonly route: ResolvedRoute<U>;
-  /** The upstream item id the route uses (directly or through its service). */
-  readonly upstreamId: string | undefined;
-  /** The key of the inline upstream slot the route uses, if any. */
-  readonly inlineKey: string | undefined;
+  readonly inlineOwner: string | undefined;
 }
-
-export const INLINE_SUFFIX = '#upstream';
 
 /** The plugins of every route that has none anywhere: one shared object, not one per route. */
 const NO_PLUGINS: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -41,12 +33,12 @@ const objectOf = (v: unknown): Record<string, unknown> | undefined =>
     ? (v as Record<string, unknown>)
     : undefined;
 
-function fail<U>(route: LoadedItem, failure: RouteFailure, base: Partial<ResolvedRoute<U>>) {
-  return {
-    route: { ...emptyRoute<U>(route), ...base, failure },
-    upstreamId: base.upstreamId,
-    inlineKey: undefined,
-  };
+function fail<U>(
+  route: LoadedItem,
+  failure: RouteFailure,
+  base: Partial<ResolvedRoute<U>>,
+): Composition<U> {
+  return { route: { ...emptyRoute<U>(route), ...base, failure }, inlineOwner: undefined };
 }
 
 function emptyRoute<U>(route: LoadedItem): ResolvedRoute<U> {
@@ -128,25 +120,19 @@ export function composeRoute<U>(route: LoadedItem, look: ComposeLookups<U>): Com
       return fail(route, { status: 502, reason: slot.error }, { ...named, upstreamId });
     return {
       route: { ...base, ...named, upstreamId, upstream: slot.runtime },
-      upstreamId,
-      inlineKey: undefined,
+      inlineOwner: undefined,
     };
   }
   if (inline === undefined) {
     const reason = 'missing upstream configuration in Route or Service';
     return fail(route, { status: 503, reason }, named);
   }
-  const inlineKey = inline.owner.key + INLINE_SUFFIX;
-  const slot = look.inline({
-    key: inlineKey,
-    version: inline.owner.modRevision,
-    id: undefined,
-    conf: inline.conf,
-  });
+  const inlineOwner = inline.owner.key;
+  const slot = look.inline(inline.owner, inline.conf);
   if (slot.error !== undefined) {
-    return { ...fail(route, { status: 502, reason: slot.error }, named), inlineKey };
+    return { ...fail(route, { status: 502, reason: slot.error }, named), inlineOwner };
   }
-  return { route: { ...base, ...named, upstream: slot.runtime }, upstreamId: undefined, inlineKey };
+  return { route: { ...base, ...named, upstream: slot.runtime }, inlineOwner };
 }
 
 /** Each merged conf with the item it came from (route, then plugin_config, then service). */

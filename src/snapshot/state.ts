@@ -8,7 +8,7 @@ import { withSchemaDefaults } from '../core/schema.js';
 import { RESOURCE_KINDS } from '../resources/catalog.js';
 import { createRouter } from '../router/create-router.js';
 import type { MatchRequest, Router, RouterKind } from '../router/types.js';
-import { composeRoute, INLINE_SUFFIX, type ComposeLookups } from './compose.js';
+import { composeRoute, type ComposeLookups } from './compose.js';
 import { ConsumerIndex } from './consumer-index.js';
 import { placeOf } from './keys.js';
 import { loadItem } from './load.js';
@@ -37,7 +37,12 @@ export interface DataPlaneOptions<U extends Closeable> {
   upstreams: UpstreamFactory<U>;
   /** Builds plugin chains for the current plugin set; without it no plugin runs. */
   chains?: () => ChainBuilder;
-  /** Decrypts what is encrypted at rest in a loaded value (plugin `encrypt_fields`). */
+  /**
+   * Decrypts what is encrypted at rest in a loaded value (plugin `encrypt_fields`), returning a
+   * new value. It gets the whole value of a plugin_metadata item, and `{ plugins }` of an item
+   * of the other plugin-carrying directories, only when it has plugins: nothing else of theirs is
+   * encrypted, and a copy of the rest would be held for nothing (a route's strings, twice).
+   */
   decrypt?: (dir: string, value: Record<string, unknown>) => Record<string, unknown>;
 }
 
@@ -52,13 +57,6 @@ const PLUGIN_DIRS = new Set([
   'credentials',
   'plugin_metadata',
 ]);
-
-interface RouteDeps {
-  readonly serviceId: string | undefined;
-  readonly pluginConfigId: string | undefined;
-  readonly upstreamId: string | undefined;
-  readonly inlineKey: string | undefined;
-}
 
 /**
  * A worker's configuration: the items of every resource kind, the router and the composed
@@ -77,8 +75,8 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
   readonly #opts: DataPlaneOptions<U>;
   readonly #tables = new Map<string, Map<string, LoadedItem>>();
   readonly #problems = new Map<string, LoadProblem>();
+  /** The composed routes; also what each depends on, for the reverse indexes. */
   readonly #resolved = new Map<string, ResolvedRoute<U>>();
-  readonly #deps = new Map<string, RouteDeps>();
   readonly #byService = new MultiIndex();
   readonly #byPluginConfig = new MultiIndex();
   readonly #byUpstream = new MultiIndex();
@@ -98,7 +96,7 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       service: (id) => this.item('services', id),
       pluginConfig: (id) => this.item('plugin_configs', id),
       upstream: (id) => this.#slots.get(this.#upstreamKey(id)),
-      inline: (source) => this.#slots.ensure(source),
+      inline: (owner, conf) => this.#slots.ensureInline(owner.key, owner.modRevision, conf),
       chain: (sources) => this.#opts.chains?.().build(sources) ?? EMPTY_CHAIN,
     };
     this.#consumers = new ConsumerIndex({
@@ -118,7 +116,6 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     this.#tables.clear();
     this.#problems.clear();
     this.#resolved.clear();
-    this.#deps.clear();
     this.#byService.clear();
     this.#byPluginConfig.clear();
     this.#byUpstream.clear();
@@ -130,9 +127,8 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       live.add(up.key);
     }
     for (const route of this.items('routes')) {
-      this.#indexRoute(route.id, true);
-      const inlineKey = this.#deps.get(route.id)?.inlineKey;
-      if (inlineKey !== undefined) live.add(inlineKey);
+      const inlineOwner = this.#indexRoute(route.id, true);
+      if (inlineOwner !== undefined) live.add(inlineOwner);
     }
     this.#slots.retainOnly(live);
     this.#pluginsChanged();
@@ -268,13 +264,18 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     this.#problems.delete(kv.key);
     let table = this.#tables.get(place.dir);
     if (table === undefined) this.#tables.set(place.dir, (table = new Map<string, LoadedItem>()));
-    const decrypt = this.#opts.decrypt;
-    const item =
-      decrypt !== undefined && PLUGIN_DIRS.has(place.dir)
-        ? { ...result.ok, value: decrypt(place.dir, result.ok.value) }
-        : result.ok;
-    table.set(place.id, item);
+    table.set(place.id, this.#decrypted(place.dir, result.ok));
     return place;
+  }
+
+  #decrypted(dir: string, item: LoadedItem): LoadedItem {
+    const decrypt = this.#opts.decrypt;
+    if (decrypt === undefined || !PLUGIN_DIRS.has(dir)) return item;
+    const value = item.value;
+    if (dir === 'plugin_metadata') return { ...item, value: decrypt(dir, value) };
+    if (value.plugins === null || typeof value.plugins !== 'object') return item;
+    const plugins = decrypt(dir, { plugins: value.plugins }).plugins;
+    return { ...item, value: { ...value, plugins } };
   }
 
   #delete(key: string): { dir: string; id: string } | undefined {
@@ -294,7 +295,7 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
         for (const routeId of this.#byService.get(id)) this.#indexRoute(routeId, true);
         // A service that lost its inline upstream (deleted, or now an upstream_id) frees it.
         if (typeof this.item('services', id)?.value.upstream !== 'object') {
-          this.#slots.release(this.#serviceInlineKey(id));
+          this.#slots.release(`${this.#opts.prefix}/services/${id}`);
         }
         return;
       case 'plugin_configs':
@@ -318,36 +319,33 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     }
   }
 
-  /** Re-composes one route; `routing` also re-inserts it into the router (predicates changed). */
-  #indexRoute(id: string, routing: boolean): void {
-    const old = this.#deps.get(id);
+  /**
+   * Re-composes one route; `routing` also re-inserts it into the router (predicates changed).
+   * Returns the key of the route or service whose inline upstream the route uses. A route's own
+   * inline upstream goes with it; a service's stays while the service has it.
+   */
+  #indexRoute(id: string, routing: boolean): string | undefined {
+    const old = this.#resolved.get(id);
     if (old !== undefined) {
       this.#byService.delete(old.serviceId, id);
       this.#byPluginConfig.delete(old.pluginConfigId, id);
       this.#byUpstream.delete(old.upstreamId, id);
-      this.#deps.delete(id);
     }
     const route = this.item('routes', id);
     if (route === undefined) {
       this.#resolved.delete(id);
       this.#router.remove(id);
-      this.#releaseInline(old?.inlineKey);
-      return;
+      if (old !== undefined) this.#slots.release(old.key);
+      return undefined;
     }
-    const composed = composeRoute(route, this.#lookups);
-    const deps: RouteDeps = {
-      serviceId: composed.route.serviceId,
-      pluginConfigId: composed.route.pluginConfigId,
-      upstreamId: composed.upstreamId,
-      inlineKey: composed.inlineKey,
-    };
-    this.#deps.set(id, deps);
-    this.#byService.add(deps.serviceId, id);
-    this.#byPluginConfig.add(deps.pluginConfigId, id);
-    this.#byUpstream.add(deps.upstreamId, id);
-    this.#resolved.set(id, composed.route);
-    if (old?.inlineKey !== deps.inlineKey) this.#releaseInline(old?.inlineKey);
+    const { route: resolved, inlineOwner } = composeRoute(route, this.#lookups);
+    this.#byService.add(resolved.serviceId, id);
+    this.#byPluginConfig.add(resolved.pluginConfigId, id);
+    this.#byUpstream.add(resolved.upstreamId, id);
+    this.#resolved.set(id, resolved);
+    if (inlineOwner !== route.key) this.#slots.release(route.key);
     if (routing) this.#route(route);
+    return inlineOwner;
   }
 
   #route(route: LoadedItem): void {
@@ -355,7 +353,7 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       this.#router.remove(route.id);
       return;
     }
-    const serviceId = this.#deps.get(route.id)?.serviceId;
+    const serviceId = this.#resolved.get(route.id)?.serviceId;
     const service = serviceId === undefined ? undefined : this.item('services', serviceId);
     const spec = matchSpecOf(route, service);
     if (typeof spec === 'string') {
@@ -370,13 +368,6 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     this.#router.upsert(spec);
   }
 
-  /** A route's own inline upstream goes with it; a service's stays while the service lives. */
-  #releaseInline(key: string | undefined): void {
-    if (key === undefined) return;
-    const routesPrefix = `${this.#opts.prefix}/routes/`;
-    if (key.startsWith(routesPrefix)) this.#slots.release(key);
-  }
-
   #newRouter(): Router {
     const logger = this.#opts.logger;
     return createRouter(this.#opts.routerKind, {
@@ -386,9 +377,5 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
 
   #upstreamKey(id: string): string {
     return `${this.#opts.prefix}/upstreams/${id}`;
-  }
-
-  #serviceInlineKey(id: string): string {
-    return `${this.#opts.prefix}/services/${id}${INLINE_SUFFIX}`;
   }
 }

@@ -1,3 +1,4 @@
+import { crc32 } from '../balancer/crc32.js';
 import type { Logger } from '../core/logger.js';
 import type { Closeable, UpstreamFactory, UpstreamSource } from './types.js';
 
@@ -6,24 +7,40 @@ export type UpstreamSlot<U> =
   | { readonly runtime: U; readonly error?: undefined }
   | { readonly runtime?: undefined; readonly error: string };
 
-interface Entry<U> {
-  readonly version: number;
+/** The suffix of an inline upstream's runtime key: `/apisix/routes/1#upstream`. */
+export const INLINE_SUFFIX = '#upstream';
+
+/** One built runtime and how many owners (upstream items, routes, services) use it. */
+type Shared<U> = UpstreamSlot<U> & {
   /**
-   * The conf it was built from (the loaded value's own object, so holding it costs nothing), so
-   * an inline upstream survives an unrelated edit of its owner; compared as JSON only then.
+   * The conf it was built from (an owner's loaded object, so holding it costs nothing). Inline
+   * confs are compared as JSON, and only when an owner's version changes.
    */
   readonly conf: Readonly<Record<string, unknown>>;
-  readonly slot: UpstreamSlot<U>;
+  /** Inline runtimes: the hash of the conf's JSON, their place in `#inline`. */
+  readonly hash: number | undefined;
+  owners: number;
+};
+
+interface Entry<U> {
+  readonly version: number;
+  readonly shared: Shared<U>;
 }
 
 /**
- * The upstream runtimes of the data plane, one per upstream version: built when the version
- * appears, reused while it lives, closed (its connection pools drained) when it goes away.
+ * The upstream runtimes of the data plane: one per upstream item version, and one per distinct
+ * inline upstream conf, however many routes and services carry that conf (100k routes to the
+ * same backend hold one runtime, one picker and one set of connection pools, as they would with
+ * one upstream item). A runtime is built when its first owner appears, reused while one lives,
+ * and closed (its connection pools drained) when the last one goes or changes away.
  */
 export class UpstreamSlots<U extends Closeable> {
   readonly #factory: UpstreamFactory<U>;
   readonly #logger: Logger;
+  /** By upstream item key, or by the key of the route or service that carries the upstream. */
   readonly #entries = new Map<string, Entry<U>>();
+  /** Inline runtimes by the hash of their conf's JSON (a list only when hashes collide). */
+  readonly #inline = new Map<number, Shared<U> | Shared<U>[]>();
 
   constructor(factory: UpstreamFactory<U>, logger: Logger) {
     this.#factory = factory;
@@ -31,39 +48,85 @@ export class UpstreamSlots<U extends Closeable> {
   }
 
   get(key: string): UpstreamSlot<U> | undefined {
-    return this.#entries.get(key)?.slot;
+    return this.#entries.get(key)?.shared;
+  }
+
+  /** The slot of an upstream item version: the existing one, or a new one replacing it. */
+  ensure(source: UpstreamSource): UpstreamSlot<U> {
+    const old = this.#entries.get(source.key);
+    if (old !== undefined && old.version === source.version) return old.shared;
+    const shared: Shared<U> = {
+      ...this.#build(source),
+      conf: source.conf,
+      hash: undefined,
+      owners: 1,
+    };
+    return this.#set(source.key, source.version, shared, old);
   }
 
   /**
-   * The slot of `source`: the existing one when the version (or, for inline upstreams whose
-   * owner changed, the conf) is unchanged, else a new one, closing the one it replaces.
+   * The slot of the inline upstream `conf` of the route or service `owner` (its key) at
+   * `version`: unchanged while the owner's version is, else the runtime of an identical conf
+   * (this owner's own after an unrelated edit, or another owner's), else a new one.
    */
-  ensure(source: UpstreamSource): UpstreamSlot<U> {
-    const old = this.#entries.get(source.key);
-    if (old !== undefined && old.version === source.version) return old.slot;
-    if (
-      old !== undefined &&
-      source.id === undefined &&
-      JSON.stringify(old.conf) === JSON.stringify(source.conf)
-    ) {
-      return old.slot;
+  ensureInline(
+    owner: string,
+    version: number,
+    conf: Readonly<Record<string, unknown>>,
+  ): UpstreamSlot<U> {
+    const old = this.#entries.get(owner);
+    if (old !== undefined && old.version === version) return old.shared;
+    const json = JSON.stringify(conf);
+    const hash = crc32(json);
+    const found = this.#findInline(hash, json);
+    if (found !== undefined) {
+      found.owners++;
+      return this.#set(owner, version, found, old);
     }
-    const slot = this.#build(source);
-    this.#entries.set(source.key, { version: source.version, conf: source.conf, slot });
-    if (old !== undefined) this.#close(source.key, old.slot);
-    return slot;
+    const source = { key: owner + INLINE_SUFFIX, version, id: undefined, conf };
+    const shared: Shared<U> = { ...this.#build(source), conf, hash, owners: 1 };
+    const bucket = this.#inline.get(hash);
+    this.#inline.set(hash, bucket === undefined ? shared : [...asList(bucket), shared]);
+    return this.#set(owner, version, shared, old);
   }
 
+  /** The owner (an upstream item, route or service key) no longer uses its slot. */
   release(key: string): void {
     const old = this.#entries.get(key);
     if (old === undefined) return;
     this.#entries.delete(key);
-    this.#close(key, old.slot);
+    this.#drop(key, old.shared);
   }
 
-  /** Closes every slot whose key is not in `live` (after a full reset). */
+  /** Releases every owner whose key is not in `live` (after a full reset). */
   retainOnly(live: ReadonlySet<string>): void {
     for (const key of [...this.#entries.keys()]) if (!live.has(key)) this.release(key);
+  }
+
+  #set(key: string, version: number, shared: Shared<U>, old: Entry<U> | undefined): Shared<U> {
+    this.#entries.set(key, { version, shared });
+    if (old !== undefined) this.#drop(key, old.shared);
+    return shared;
+  }
+
+  #findInline(hash: number, json: string): Shared<U> | undefined {
+    const bucket = this.#inline.get(hash);
+    if (bucket === undefined) return undefined;
+    return asList(bucket).find((s) => JSON.stringify(s.conf) === json);
+  }
+
+  #drop(key: string, shared: Shared<U>): void {
+    if (--shared.owners > 0) return;
+    if (shared.hash !== undefined) {
+      const rest = asList(this.#inline.get(shared.hash) ?? []).filter((s) => s !== shared);
+      if (rest.length === 0) this.#inline.delete(shared.hash);
+      else this.#inline.set(shared.hash, rest.length === 1 ? rest[0]! : rest);
+    }
+    try {
+      shared.runtime?.close();
+    } catch (err) {
+      this.#logger.warn({ key, err }, 'closing an upstream failed');
+    }
   }
 
   #build(source: UpstreamSource): UpstreamSlot<U> {
@@ -75,12 +138,8 @@ export class UpstreamSlots<U extends Closeable> {
       return { error };
     }
   }
+}
 
-  #close(key: string, slot: UpstreamSlot<U>): void {
-    try {
-      slot.runtime?.close();
-    } catch (err) {
-      this.#logger.warn({ key, err }, 'closing an upstream failed');
-    }
-  }
+function asList<T>(bucket: T | T[]): T[] {
+  return Array.isArray(bucket) ? bucket : [bucket];
 }

@@ -16,13 +16,14 @@ class FakeUpstream {
   }
 }
 
-function setup() {
+function setup(decrypt?: (dir: string, value: Record<string, unknown>) => Record<string, unknown>) {
   const built: FakeUpstream[] = [];
   const state = new DataPlaneState({
     prefix: '/apisix',
     routerKind: 'radixtree_host_uri',
     plugins: () => new PluginRegistry([], []),
     logger: silentLogger(),
+    ...(decrypt === undefined ? {} : { decrypt }),
     upstreams: (source) => {
       const up = new FakeUpstream(source);
       built.push(up);
@@ -233,6 +234,96 @@ void test('deleting a route removes it from the router and closes its inline ups
   del('routes/1');
   assert.equal(state.match(req('/one')), undefined);
   assert.equal(up?.closed, true);
+});
+
+void test('routes with identical inline upstreams share one runtime; changing one leaves the other alone', () => {
+  const { state, put, del, built } = setup();
+  put('routes/1', { uri: '/one', upstream: nodes(1) });
+  put('routes/2', { uri: '/two', upstream: nodes(1) });
+  const shared = state.resolved('1')?.upstream;
+  assert.equal(built.length, 1);
+  assert.equal(state.resolved('2')?.upstream, shared);
+  assert.equal(shared?.source.key, '/apisix/routes/1#upstream');
+  put('routes/1', { uri: '/one', upstream: nodes(2) });
+  const own = state.resolved('1')?.upstream;
+  assert.notEqual(own, shared);
+  assert.equal(state.resolved('2')?.upstream, shared);
+  assert.equal(shared?.closed, false);
+  put('routes/1', { uri: '/one', upstream: nodes(1) });
+  assert.equal(state.resolved('1')?.upstream, shared);
+  assert.equal(own?.closed, true);
+  del('routes/2');
+  assert.equal(shared?.closed, false);
+  del('routes/1');
+  assert.equal(shared?.closed, true);
+  assert.equal(built.length, 2);
+});
+
+void test('a service and a route with the same inline upstream share it until the service changes', () => {
+  const { state, put, del, built } = setup();
+  put('services/s', { upstream: nodes(1) });
+  put('routes/1', { uri: '/one', service_id: 's' });
+  put('routes/2', { uri: '/two', upstream: nodes(1) });
+  const shared = state.resolved('1')?.upstream;
+  assert.equal(state.resolved('2')?.upstream, shared);
+  put('services/s', { upstream: nodes(2) });
+  assert.notEqual(state.resolved('1')?.upstream, shared);
+  assert.equal(state.resolved('2')?.upstream, shared);
+  assert.equal(shared?.closed, false);
+  del('routes/2');
+  assert.equal(shared?.closed, true);
+  assert.equal(built.length, 2);
+});
+
+void test('inline upstreams that differ in any field are not shared, upstream items never are', () => {
+  const { state, put, built } = setup();
+  put('routes/1', { uri: '/one', upstream: nodes(1) });
+  put('routes/2', { uri: '/two', upstream: { ...nodes(1), retries: 1 } });
+  put('upstreams/a', nodes(1));
+  put('upstreams/b', nodes(1));
+  put('routes/3', { uri: '/three', upstream_id: 'a' });
+  put('routes/4', { uri: '/four', upstream_id: 'b' });
+  const runtimes = ['1', '2', '3', '4'].map((id) => state.resolved(id)?.upstream);
+  assert.equal(new Set(runtimes).size, 4);
+  assert.equal(built.length, 4);
+});
+
+void test('a reset keeps shared inline runtimes that are still used and closes the others', () => {
+  const { state, kv, built } = setup();
+  const routes = (ports: number[]) =>
+    ports.map((port, i) => kv(`routes/${i}`, { uri: `/r${i}`, upstream: nodes(port) }));
+  state.reset(routes([1, 1, 2]), 10);
+  const one = state.resolved('0')?.upstream;
+  const two = state.resolved('2')?.upstream;
+  assert.equal(state.resolved('1')?.upstream, one);
+  assert.equal(built.length, 2);
+  state.reset(routes([1, 1]), 20);
+  assert.equal(state.resolved('0')?.upstream, one);
+  assert.equal(state.resolved('1')?.upstream, one);
+  assert.equal(one?.closed, false);
+  assert.equal(two?.closed, true);
+  assert.equal(built.length, 2);
+});
+
+void test('decryption sees the plugins of a value that has them, and a whole plugin_metadata value', () => {
+  const seen: [string, unknown][] = [];
+  const { state, put } = setup((dir, value) => {
+    seen.push([dir, structuredClone(value)]);
+    return dir === 'plugin_metadata'
+      ? { ...value, k: 'plain' }
+      : { plugins: { p: { k: 'plain' } } };
+  });
+  put('routes/1', { uri: '/one', upstream: nodes(1) });
+  put('routes/2', { uri: '/two', plugins: { p: { k: 'cipher' } }, upstream: nodes(1) });
+  put('plugin_metadata/p', { id: 'p', k: 'cipher' });
+  assert.deepEqual(seen, [
+    ['routes', { plugins: { p: { k: 'cipher' } } }],
+    ['plugin_metadata', { id: 'p', k: 'cipher' }],
+  ]);
+  assert.equal(state.item('routes', '1')?.value.uri, '/one');
+  assert.deepEqual(state.item('routes', '2')?.value.plugins, { p: { k: 'plain' } });
+  assert.equal(state.item('routes', '2')?.value.uri, '/two');
+  assert.equal(state.item('plugin_metadata', 'p')?.value.k, 'plain');
 });
 
 void test('a batch at or below the applied revision is ignored', () => {
