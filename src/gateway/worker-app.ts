@@ -1,7 +1,7 @@
 import type { WorkerApp } from '../cluster/worker.js';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { AtRest } from '../admin/at-rest.js';
-import { CounterClient } from '../cluster/counters.js';
+import { CounterClient, counterSocketPath } from '../cluster/counters.js';
 import { SharedDicts, sharedDictFile } from '../cluster/shared-dict.js';
 import { Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
@@ -48,7 +48,10 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
   const encryption = config.apisix.data_encryption;
   const atRest = new AtRest(new Keyring(encryption.keyring), encryption.enable_encrypt_fields);
   const holder: { state?: DataPlaneState<RuntimeUpstream> } = {};
-  const counters = new CounterClient();
+  // A cluster worker counts through its primary; anything else (an in-process use) locally.
+  const counters = new CounterClient(
+    typeof process.send === 'function' ? counterSocketPath(process.ppid) : undefined,
+  );
   const env = createPluginEnv(config, logger, shared, counters, (name) =>
     holder.state?.metadata(name),
   );
@@ -75,6 +78,7 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
       live.close();
       lifecycle(plugins, 'destroy', env);
       shared.close();
+      counters.close();
     },
     async updateConfig(next) {
       let loaded: PluginRegistry;
