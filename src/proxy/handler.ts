@@ -4,7 +4,7 @@ import type { DataPlaneState } from '../snapshot/state.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import { timeoutMs } from '../upstream/settings.js';
 import { RealIp, type Peer } from './client-address.js';
-import { admit } from '../plugin/admission.js';
+import { admit, type ConsumerMerge } from '../plugin/admission.js';
 import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js';
 import type { PluginEnv } from '../plugin/types.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
@@ -65,6 +65,8 @@ class Proxy_ {
   readonly #server: string;
   readonly #maxBody: number;
   readonly #env: PluginEnv | undefined;
+  /** The state's consumer merge, bound once. */
+  readonly #merge: ConsumerMerge;
   readonly #shared: ExchangeShared;
   readonly #opts: ProxyOptions;
   #inflight = 0;
@@ -84,6 +86,7 @@ class Proxy_ {
     this.#server = opts.serverTokens === false ? 'Gatehouse' : `Gatehouse/${opts.version}`;
     this.#maxBody = opts.clientMaxBodySize ?? 0;
     this.#env = opts.pluginEnv;
+    this.#merge = (route, consumer) => state.mergeConsumer(route, consumer);
     this.#shared = {
       server: this.#server,
       showUpstreamStatus: opts.showUpstreamStatus === true,
@@ -159,8 +162,7 @@ class Proxy_ {
       state.consumers,
     );
     const logger = this.#opts.logger;
-    const merge = state.mergeConsumer.bind(state);
-    this.#then(admit(pr.chains, pr, merge, logger), res, pr, () => {
+    this.#then(admit(pr.chains, pr, this.#merge, logger), res, pr, () => {
       if (route.upstream!.empty) {
         this.#answer(res, pr, { status: 503 });
         return;
