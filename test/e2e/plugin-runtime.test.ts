@@ -144,6 +144,29 @@ void describe('phase order', () => {
     assert.equal((await gw.request('/ip-first', key)).status, 503);
   });
 
+  void test("a consumer group's plugins apply to its consumers; the consumer's own win", async () => {
+    await gw.put('/consumer_groups/team', {
+      plugins: { 'order-a': { label: 'from-group' }, 'order-b': { label: 'group-b' } },
+    });
+    await gw.put('/consumers/member', {
+      username: 'member',
+      group_id: 'team',
+      plugins: { 'key-auth': { key: 'member-key' }, 'order-b': { label: 'own-b' } },
+    });
+    await gw.put('/routes/grouped', {
+      uri: '/grouped',
+      plugins: { 'key-auth': {} },
+      upstream: gw.upstream,
+    });
+    await gw.request('/grouped', { headers: { apikey: 'member-key' } });
+    const saw = upstreamSaw();
+    assert.equal(saw['x-order'], 'own-b,from-group');
+    assert.equal(saw['x-consumer-username'], 'member');
+    const missing = await gw.request('/grouped', { headers: { apikey: 'jack-key' } });
+    assert.equal(missing.status, 200);
+    assert.equal(upstreamSaw()['x-order'], undefined, 'another consumer gets none of them');
+  });
+
   void test('_meta.error_response replaces a rejection body; _meta.filter skips a plugin', async () => {
     await gw.put('/routes/meta', {
       uri: '/meta',
