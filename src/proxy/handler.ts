@@ -296,6 +296,12 @@ class Proxy_ {
         this.#forward(req, res, facts, peer, pr);
         return;
       }
+      if (pr !== undefined) {
+        // The log phase of a WebSocket runs when the connection ends (limit-conn gives its
+        // slot back then, loggers see the session).
+        const phases = new PluginPhases(pr, this.#opts.logger);
+        socket.once('close', () => phases.end(101, 0));
+      }
       proxyWebSocket(req, socket, head, {
         facts,
         upstream: route.upstream!,
