@@ -5,7 +5,7 @@ import type { ResourceKind } from '../resources/types.js';
 import type { LoadedItem } from './types.js';
 
 /** Kinds whose values carry a `plugins` map that must pass the plugins' schemas. */
-const WITH_PLUGINS = new Set([
+export const WITH_PLUGINS: ReadonlySet<string> = new Set([
   'routes',
   'services',
   'plugin_configs',

@@ -11,7 +11,7 @@ import type { MatchRequest, Router, RouterKind } from '../router/types.js';
 import { composeRoute, type ComposeLookups } from './compose.js';
 import { ConsumerIndex } from './consumer-index.js';
 import { placeOf } from './keys.js';
-import { loadItem } from './load.js';
+import { loadItem, WITH_PLUGINS } from './load.js';
 import { MultiIndex } from './multi-index.js';
 import { isEnabled, matchSpecOf } from './route-spec.js';
 import type {
@@ -47,16 +47,7 @@ export interface DataPlaneOptions<U extends Closeable> {
 }
 
 /** Directories whose values carry plugin confs (or are one: plugin_metadata). */
-const PLUGIN_DIRS = new Set([
-  'routes',
-  'services',
-  'plugin_configs',
-  'global_rules',
-  'consumer_groups',
-  'consumers',
-  'credentials',
-  'plugin_metadata',
-]);
+const PLUGIN_DIRS: ReadonlySet<string> = new Set([...WITH_PLUGINS, 'plugin_metadata']);
 
 /**
  * A worker's configuration: the items of every resource kind, the router and the composed

@@ -11,13 +11,12 @@
  *     ...
  *   });
  */
-import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { request } from 'node:https';
-import { after, describe, test } from 'node:test';
+import { requiredToolSuite } from './required-tool.js';
 import type { EtcdServerTls } from './etcd-tls.js';
 import { freePort } from './free-port.js';
 
@@ -40,21 +39,16 @@ const INSTALL_HINT =
  * inside is killed and its data removed after the suite.
  */
 export function etcdSuite(name: string, body: () => void): void {
-  if (etcdBinary && etcdctlBinary) {
-    void describe(name, () => {
-      after(stopAllEtcd);
-      body();
-    });
-    return;
-  }
-  if (process.env['CI']) {
-    void describe(name, () => {
-      void test('etcd is installed (required in CI)', () => assert.fail(INSTALL_HINT));
-    });
-    return;
-  }
-  process.stderr.write(`\n*** SKIPPING "${name}": ${INSTALL_HINT} ***\n\n`);
-  void describe(name, { skip: INSTALL_HINT }, body);
+  requiredToolSuite(
+    {
+      present: etcdBinary !== undefined && etcdctlBinary !== undefined,
+      what: 'etcd is installed',
+      hint: INSTALL_HINT,
+      cleanup: stopAllEtcd,
+    },
+    name,
+    body,
+  );
 }
 
 export interface EtcdMember {

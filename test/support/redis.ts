@@ -11,13 +11,12 @@
  *     ...
  *   });
  */
-import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { requiredToolSuite } from './required-tool.js';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
@@ -34,21 +33,16 @@ const INSTALL_HINT =
  * inside is killed and its directory removed after the suite.
  */
 export function redisSuite(name: string, body: () => void): void {
-  if (redisServerBinary !== undefined && redisCliBinary !== undefined) {
-    void describe(name, () => {
-      after(stopAllRedis);
-      body();
-    });
-    return;
-  }
-  if (process.env['CI']) {
-    void describe(name, () => {
-      void test('redis-server is installed (required in CI)', () => assert.fail(INSTALL_HINT));
-    });
-    return;
-  }
-  process.stderr.write(`\n*** SKIPPING "${name}": ${INSTALL_HINT} ***\n\n`);
-  void describe(name, { skip: INSTALL_HINT }, body);
+  requiredToolSuite(
+    {
+      present: redisServerBinary !== undefined && redisCliBinary !== undefined,
+      what: 'redis-server is installed',
+      hint: INSTALL_HINT,
+      cleanup: stopAllRedis,
+    },
+    name,
+    body,
+  );
 }
 
 export interface RedisServer {
