@@ -1,6 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 
 const basic = (userPass: string) => ({
   headers: { authorization: `Basic ${Buffer.from(userPass).toString('base64')}` },
@@ -8,9 +8,8 @@ const basic = (userPass: string) => ({
 const body = (message: string) => `{"message":"${message}"}\n`;
 
 void describe('basic-auth over traffic', () => {
-  let gw: TestGateway;
+  const gw = useTestGateway();
   before(async () => {
-    gw = await startTestGateway();
     await gw.put('/consumers', {
       username: 'ba_jack',
       labels: { custom_id: 'jack-1' },
@@ -25,9 +24,6 @@ void describe('basic-auth over traffic', () => {
       plugins: { 'basic-auth': {} },
       upstream: gw.upstream,
     });
-  });
-  after(async () => {
-    await gw?.close();
   });
 
   const upstreamHeaders = () => gw.echo.received.at(-1)?.headers ?? {};

@@ -1,15 +1,14 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 
 const body = (message: string) => `{"message":"${message}"}\n`;
 const JACK = { headers: { apikey: 'cr-jack' } };
 const ROSE = { headers: { apikey: 'cr-rose' } };
 
 void describe('consumer-restriction over traffic', () => {
-  let gw: TestGateway;
+  const gw = useTestGateway();
   before(async () => {
-    gw = await startTestGateway();
     await gw.put('/consumer_groups/cr_g1', { plugins: {} });
     await gw.put('/consumers', {
       username: 'cr_jack',
@@ -20,9 +19,6 @@ void describe('consumer-restriction over traffic', () => {
       username: 'cr_rose',
       plugins: { 'key-auth': { key: 'cr-rose' } },
     });
-  });
-  after(async () => {
-    await gw?.close();
   });
 
   /** A route at `uri` with key-auth and consumer-restriction `conf`. */

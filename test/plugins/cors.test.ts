@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import cors from '../../src/plugins/cors.js';
 import { fakeContext, fakeEnv, type FakeRequest } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { confError, prepared, testConfErrors } from './lib/conf.js';
 import { onRoute } from './lib/placement-suite.js';
 import {
@@ -280,13 +280,7 @@ void describe('cors hooks', () => {
 });
 
 void describe('cors over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const from = (origin: string, more: Record<string, string> = {}) => ({
     headers: { Origin: origin, ...more },

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import echo from '../../src/plugins/echo.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { confError, prepared } from './lib/conf.js';
 import {
   expectRefused,
@@ -92,13 +92,7 @@ void describe('echo hooks', () => {
 });
 
 void describe('echo over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   void test('wraps the upstream body and sets headers, with a Content-Length that fits', async () => {
     await gw.put('/routes/echo-wrap', {

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import faultInjection from '../../src/plugins/fault-injection.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { confError, prepared } from './lib/conf.js';
 import {
   expectRefused,
@@ -113,13 +113,7 @@ void describe('fault-injection hooks', () => {
 });
 
 void describe('fault-injection over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const abort = { http_status: 403, body: 'Fault Injection!\n', headers: { 'X-Fault': '$uri' } };
 

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ipRestriction from '../../src/plugins/ip-restriction.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { prepared, testConfErrors } from './lib/conf.js';
 import { onRoute, testPlacements } from './lib/placement-suite.js';
 import { expectRefused } from './lib/placements.js';
@@ -114,13 +114,7 @@ void describe('ip-restriction hooks', () => {
 });
 
 void describe('ip-restriction over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   // The gateway believes X-Real-IP from 127.0.0.1 (APISIX's default real_ip_from).
   const from = (ip: string, headers: Record<string, string> = {}) => ({

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportSPKI, generateKeyPair, SignJWT, type JWTPayload, type CryptoKey } from 'jose';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 
 const body = (message: string) => `{"message":"${message}"}\n`;
 const VERIFY_FAILED = body('failed to verify jwt');
@@ -14,14 +14,13 @@ const secret = (text: string) => new TextEncoder().encode(text);
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 void describe('jwt-auth over traffic', () => {
-  let gw: TestGateway;
+  const gw = useTestGateway();
   let rsaKey: CryptoKey;
   let ecKey: CryptoKey;
   /** A valid HS256 token of jwt_jack. */
   let jackToken: string;
 
   before(async () => {
-    gw = await startTestGateway();
     const rsa = await generateKeyPair('RS256');
     const ec = await generateKeyPair('ES256');
     rsaKey = rsa.privateKey;
@@ -63,9 +62,6 @@ void describe('jwt-auth over traffic', () => {
       upstream: gw.upstream,
     });
     jackToken = await sign({ key: 'jack-key', exp: now() + 600 }, 'HS256', secret('jack-secret'));
-  });
-  after(async () => {
-    await gw?.close();
   });
 
   const upstreamHeaders = () => gw.echo.received.at(-1)?.headers ?? {};

@@ -1,14 +1,13 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 
 const MISSING = '{"message":"Missing API key in request"}\n';
 const INVALID = '{"message":"Invalid API key in request"}\n';
 
 void describe('key-auth over traffic', () => {
-  let gw: TestGateway;
+  const gw = useTestGateway();
   before(async () => {
-    gw = await startTestGateway();
     await gw.put('/consumers', {
       username: 'ka_jack',
       labels: { custom_id: 'cid-7' },
@@ -18,9 +17,6 @@ void describe('key-auth over traffic', () => {
       plugins: { 'key-auth': { key: 'cred-key' } },
     });
     await gw.put('/consumers', { username: 'ka_anon' });
-  });
-  after(async () => {
-    await gw?.close();
   });
 
   /** The headers the upstream got for the last request. */

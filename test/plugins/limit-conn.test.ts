@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { expectRefused } from './lib/placements.js';
 
 /** An upstream that answers only when released. */
@@ -73,17 +73,15 @@ class SlowUpstream {
   }
 }
 
-let gw: TestGateway;
+const gw = useTestGateway({ workers: 3 });
 const slow = new SlowUpstream();
 let upstream: Record<string, unknown>;
 
 before(async () => {
   upstream = await slow.listen();
-  gw = await startTestGateway({ workers: 3 });
 });
 
 after(async () => {
-  await gw?.close();
   await slow.close();
 });
 

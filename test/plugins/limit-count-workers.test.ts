@@ -4,18 +4,10 @@
  * the workers race for the same counter.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { describe, test } from 'node:test';
+import { useTestGateway } from './lib/gateway.js';
 
-let gw: TestGateway;
-
-before(async () => {
-  gw = await startTestGateway({ workers: 4 });
-});
-
-after(async () => {
-  await gw?.close(); // undefined when the gateway failed to start
-});
+const gw = useTestGateway({ workers: 4 });
 
 void describe('limit-count local policy with four workers', () => {
   void test('admits exactly count of 30 concurrent requests on fresh connections', async () => {

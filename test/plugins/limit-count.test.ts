@@ -6,18 +6,10 @@
  * limit-count-workers.test.ts, Redis in limit-count-redis.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { describe, test } from 'node:test';
+import { useTestGateway } from './lib/gateway.js';
 
-let gw: TestGateway;
-
-before(async () => {
-  gw = await startTestGateway();
-});
-
-after(async () => {
-  await gw?.close(); // undefined when the gateway failed to start
-});
+const gw = useTestGateway();
 
 const limit = (more: Record<string, unknown> = {}) => ({
   'limit-count': { count: 2, time_window: 60, ...more },

@@ -4,10 +4,10 @@
  * wherever a test counts admitted requests, so the outcome does not depend on how fast the
  * requests go; one test waits for a bucket to leak.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
   viaConsumer,
@@ -16,15 +16,7 @@ import {
   viaService,
 } from './lib/placements.js';
 
-let gw: TestGateway;
-
-before(async () => {
-  gw = await startTestGateway({ workers: 3 });
-});
-
-after(async () => {
-  await gw.close();
-});
+const gw = useTestGateway({ workers: 3 });
 
 /** A limit-req conf: the strict one by default (1 request per 10 s, no burst, no waiting). */
 const limit = (more: Record<string, unknown> = {}) => ({

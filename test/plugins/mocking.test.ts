@@ -1,10 +1,10 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mocking from '../../src/plugins/mocking.js';
 import { objectGenerator, toXml } from '../../src/plugins/lib/mock-document.js';
 import type { PluginResponse } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { confError, prepared } from './lib/conf.js';
 import {
   expectRefused,
@@ -164,13 +164,7 @@ void describe('mocking hooks', () => {
 });
 
 void describe('mocking over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   void test('answers with the example and its headers without calling the upstream', async () => {
     await gw.put('/routes/mock-example', {

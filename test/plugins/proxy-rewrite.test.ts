@@ -1,6 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
   viaConsumer,
@@ -10,13 +10,7 @@ import {
 } from './lib/placements.js';
 
 void describe('proxy-rewrite over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   /** What the upstream received for the last request. */
   const seen = () => {

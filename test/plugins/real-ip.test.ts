@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import realIp from '../../src/plugins/real-ip.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { prepared, testConfErrors } from './lib/conf.js';
 import { onRoute, testPlacements } from './lib/placement-suite.js';
 import { expectRefused } from './lib/placements.js';
@@ -108,13 +108,7 @@ void describe('real-ip hooks', () => {
 });
 
 void describe('real-ip over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   /** What the echo upstream was told the client was, through a route that forwards it. */
   const lastForwardedFor = () => gw.echo.received.at(-1)?.headers['x-forwarded-for'];

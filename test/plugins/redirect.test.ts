@@ -1,6 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
   viaConsumer,
@@ -10,17 +10,11 @@ import {
 } from './lib/placements.js';
 
 void describe('redirect over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway({
-      pluginAttr: [
-        '  prometheus: { enable_export_server: false }',
-        '  redirect: { https_port: 8443 }',
-      ],
-    });
-  });
-  after(async () => {
-    await gw?.close();
+  const gw = useTestGateway({
+    pluginAttr: [
+      '  prometheus: { enable_export_server: false }',
+      '  redirect: { https_port: 8443 }',
+    ],
   });
 
   const route = (id: string, conf: Record<string, unknown>, uri = `/${id}`) =>

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import refererRestriction from '../../src/plugins/referer-restriction.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { prepared, testConfErrors } from './lib/conf.js';
 import { onRoute, testPlacements } from './lib/placement-suite.js';
 import { expectRefused } from './lib/placements.js';
@@ -88,13 +88,7 @@ void describe('referer-restriction hooks', () => {
 });
 
 void describe('referer-restriction over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const referer = (value: string, headers: Record<string, string> = {}) => ({
     headers: { Referer: value, ...headers },

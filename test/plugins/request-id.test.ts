@@ -1,6 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
   viaConsumer,
@@ -12,13 +12,7 @@ import {
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 void describe('request-id over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const route = (id: string, plugins: Record<string, unknown>) =>
     gw.put(`/routes/${id}`, { uri: `/${id}`, plugins, upstream: gw.upstream });

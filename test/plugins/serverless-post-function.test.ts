@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import post from '../../src/plugins/serverless-post-function.js';
 import pre from '../../src/plugins/serverless-pre-function.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
   viaConsumer,
@@ -25,13 +25,7 @@ void describe('serverless-post-function definition', () => {
 });
 
 void describe('serverless-post-function over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const appendOrder = (name: string) =>
     `(conf, ctx) => { ctx.setHeader("x-order", (ctx.header("x-order") ?? "") + "${name};") }`;

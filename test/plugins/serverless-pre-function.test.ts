@@ -1,9 +1,9 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import pre from '../../src/plugins/serverless-pre-function.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { confError, prepared } from './lib/conf.js';
 import {
   expectRefused,
@@ -145,13 +145,7 @@ void describe('serverless-pre-function hooks', () => {
 });
 
 void describe('serverless-pre-function over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const route = (id: string, conf: unknown) =>
     gw.put(`/routes/${id}`, {

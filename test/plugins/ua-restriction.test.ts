@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import uaRestriction from '../../src/plugins/ua-restriction.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { prepared, testConfErrors } from './lib/conf.js';
 import { onRoute, testPlacements } from './lib/placement-suite.js';
 import { expectRefused } from './lib/placements.js';
@@ -98,13 +98,7 @@ void describe('ua-restriction hooks', () => {
 });
 
 void describe('ua-restriction over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   const ua = (value: string, headers: Record<string, string> = {}) => ({
     headers: { 'User-Agent': value, ...headers },

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import uriBlocker from '../../src/plugins/uri-blocker.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
-import { startTestGateway, type TestGateway } from '../support/plugin-gateway.js';
+import { useTestGateway } from './lib/gateway.js';
 import { prepared, testConfErrors } from './lib/conf.js';
 import { onRoute, testPlacements } from './lib/placement-suite.js';
 import { expectRefused } from './lib/placements.js';
@@ -91,13 +91,7 @@ void describe('uri-blocker hooks', () => {
 });
 
 void describe('uri-blocker over traffic', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startTestGateway();
-  });
-  after(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   void test('refuses a blocked URI with the 403 page and lets others through', async () => {
     await onRoute(gw, 'ub-page', '/ub/page/*', {
