@@ -3,14 +3,9 @@ import assert from 'node:assert/strict';
 import echo from '../../src/plugins/echo.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { useTestGateway } from './lib/gateway.js';
-import { confError, prepared } from './lib/conf.js';
-import {
-  expectRefused,
-  viaConsumer,
-  viaGlobalRule,
-  viaPluginConfig,
-  viaService,
-} from './lib/placements.js';
+import { prepared, testConfErrors } from './lib/conf.js';
+import { expectRefused } from './lib/placements.js';
+import { testPlacementEffect } from './lib/placement-suite.js';
 
 /** Runs echo's body filter over `chunks` as the runtime would, the last one flagged. */
 function filterBody(raw: unknown, chunks: string[]): string {
@@ -61,34 +56,29 @@ void describe('echo hooks', () => {
     assert.equal(ctx.response.header('content-length'), undefined);
   });
 
-  const refused: Array<[string, unknown, string]> = [
-    ['an empty conf', {}, 'expect object to have at least 1 properties'],
-    [
-      'only headers',
-      { headers: { 'X-A': 'a' } },
-      'object matches none of the required: ["before_body"] or ["body"] or ["after_body"]',
-    ],
-    [
-      'a body that is not a string',
-      { after_body: 10 },
-      'property "after_body" validation failed: wrong type: expected string, got number',
-    ],
-    [
-      'empty headers',
-      { body: 'x', headers: {} },
-      'property "headers" validation failed: expect object to have at least 1 properties',
-    ],
-    [
-      'a header value that is an object',
-      { body: 'x', headers: { 'X-A': {} } },
-      'invalid type as header value',
-    ],
-  ];
-  for (const [desc, conf, err] of refused) {
-    void test(`refuses a conf with ${desc}`, () => {
-      assert.equal(confError(echo, conf), err);
-    });
-  }
+  testConfErrors(echo, [
+    { desc: 'an empty conf', conf: {}, err: 'expect object to have at least 1 properties' },
+    {
+      desc: 'only headers',
+      conf: { headers: { 'X-A': 'a' } },
+      err: 'object matches none of the required: ["before_body"] or ["body"] or ["after_body"]',
+    },
+    {
+      desc: 'a body that is not a string',
+      conf: { after_body: 10 },
+      err: 'property "after_body" validation failed: wrong type: expected string, got number',
+    },
+    {
+      desc: 'empty headers',
+      conf: { body: 'x', headers: {} },
+      err: 'property "headers" validation failed: expect object to have at least 1 properties',
+    },
+    {
+      desc: 'a header value that is an object',
+      conf: { body: 'x', headers: { 'X-A': {} } },
+      err: 'invalid type as header value',
+    },
+  ]);
 });
 
 void describe('echo over traffic', () => {
@@ -145,31 +135,9 @@ void describe('echo over traffic', () => {
     ]);
   });
 
-  void test('applies the echo configured on a service', async () => {
-    const path = await viaService(gw, 'echo-svc', { echo: { body: 'service' } });
-    assert.equal((await gw.request(path)).body, 'service');
-  });
-
-  void test('applies the echo configured on a plugin_config', async () => {
-    const path = await viaPluginConfig(gw, 'echo-pc', { echo: { body: 'plugin config' } });
-    assert.equal((await gw.request(path)).body, 'plugin config');
-  });
-
-  void test('applies the echo of a consumer once key-auth identified it', async () => {
-    const c = await viaConsumer(gw, 'echo-consumer', { echo: { body: 'jack' } });
-    assert.equal((await gw.request(c.path, { headers: c.jack })).body, 'jack');
-    assert.match((await gw.request(c.path, { headers: c.rose })).body, /^\{"method"/);
-  });
-
-  void test('applies the echo of a global rule to every route', async () => {
-    const path = await viaGlobalRule(
-      gw,
-      'echo-global',
-      { echo: { after_body: '#global' } },
-      async (p) => {
-        assert.match((await gw.request(p)).body, /^\{.*\}#global$/);
-      },
-    );
-    assert.doesNotMatch((await gw.request(path)).body, /#global$/);
+  testPlacementEffect(() => gw, 'echo', {
+    plugins: { echo: { after_body: '#placed' } },
+    applied: (reply) => assert.match(reply.body, /^\{"method".*\}#placed$/),
+    absent: (reply) => assert.match(reply.body, /^\{"method".*\}$/),
   });
 });

@@ -3,14 +3,9 @@ import assert from 'node:assert/strict';
 import faultInjection from '../../src/plugins/fault-injection.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { useTestGateway } from './lib/gateway.js';
-import { confError, prepared } from './lib/conf.js';
-import {
-  expectRefused,
-  viaConsumer,
-  viaGlobalRule,
-  viaPluginConfig,
-  viaService,
-} from './lib/placements.js';
+import { prepared, testConfErrors } from './lib/conf.js';
+import { expectRefused } from './lib/placements.js';
+import { testPlacementEffect } from './lib/placement-suite.js';
 
 const rewrite = (raw: unknown, url = '/', vars: Record<string, string> = {}) =>
   faultInjection.rewrite!(prepared(faultInjection, raw), fakeContext({ url, vars }));
@@ -77,39 +72,38 @@ void describe('fault-injection hooks', () => {
     assert.equal(out, undefined);
   });
 
-  const refused: Array<[string, unknown, string]> = [
-    ['neither abort nor delay', {}, 'expect object to have at least 1 properties'],
-    [
-      'an abort without http_status',
-      { abort: { body: 'x' } },
-      'property "abort" validation failed: property "http_status" is required',
-    ],
-    [
-      'an http_status under 200',
-      { abort: { http_status: 199 } },
-      'property "abort" validation failed: property "http_status" validation failed: expected 199 to be at least 200',
-    ],
-    [
-      'a percentage over 100',
-      { delay: { duration: 1, percentage: 101 } },
-      'property "delay" validation failed: property "percentage" validation failed: expected 101 to be at most 100',
-    ],
-    [
-      'a duration that is a string',
-      { delay: { duration: '1' } },
-      'property "delay" validation failed: property "duration" validation failed: wrong type: expected number, got string',
-    ],
-    [
-      'an invalid vars expression',
-      { abort: { http_status: 403, vars: [[['arg_a', 'like', 'b']]] } },
-      "invalid operator 'like'",
-    ],
-  ];
-  for (const [desc, conf, err] of refused) {
-    void test(`refuses a conf with ${desc}`, () => {
-      assert.equal(confError(faultInjection, conf), err);
-    });
-  }
+  testConfErrors(faultInjection, [
+    {
+      desc: 'neither abort nor delay',
+      conf: {},
+      err: 'expect object to have at least 1 properties',
+    },
+    {
+      desc: 'an abort without http_status',
+      conf: { abort: { body: 'x' } },
+      err: 'property "abort" validation failed: property "http_status" is required',
+    },
+    {
+      desc: 'an http_status under 200',
+      conf: { abort: { http_status: 199 } },
+      err: 'property "abort" validation failed: property "http_status" validation failed: expected 199 to be at least 200',
+    },
+    {
+      desc: 'a percentage over 100',
+      conf: { delay: { duration: 1, percentage: 101 } },
+      err: 'property "delay" validation failed: property "percentage" validation failed: expected 101 to be at most 100',
+    },
+    {
+      desc: 'a duration that is a string',
+      conf: { delay: { duration: '1' } },
+      err: 'property "delay" validation failed: property "duration" validation failed: wrong type: expected number, got string',
+    },
+    {
+      desc: 'an invalid vars expression',
+      conf: { abort: { http_status: 403, vars: [[['arg_a', 'like', 'b']]] } },
+      err: "invalid operator 'like'",
+    },
+  ]);
 });
 
 void describe('fault-injection over traffic', () => {
@@ -181,35 +175,13 @@ void describe('fault-injection over traffic', () => {
     ]);
   });
 
-  void test('applies the fault configured on a service', async () => {
-    const path = await viaService(gw, 'fi-svc', { 'fault-injection': { abort } });
-    assert.equal((await gw.request(path)).status, 403);
-  });
-
-  void test('applies the fault configured on a plugin_config', async () => {
-    const path = await viaPluginConfig(gw, 'fi-pc', { 'fault-injection': { abort } });
-    assert.equal((await gw.request(path)).status, 403);
-  });
-
-  void test('applies the fault of a consumer once key-auth identified it', async () => {
-    const c = await viaConsumer(gw, 'fi-consumer', { 'fault-injection': { abort } });
-    const jack = await gw.request(c.path, { headers: c.jack });
-    assert.equal(jack.status, 403);
-    assert.equal(jack.body, 'Fault Injection!\n');
-    assert.equal((await gw.request(c.path, { headers: c.rose })).status, 200);
-  });
-
-  void test('applies the fault of a global rule to every route', async () => {
-    const path = await viaGlobalRule(
-      gw,
-      'fi-global',
-      { 'fault-injection': { abort } },
-      async (p) => {
-        const reply = await gw.request(p);
-        assert.equal(reply.status, 403);
-        assert.equal(reply.headers['x-fault'], p);
-      },
-    );
-    assert.equal((await gw.request(path)).status, 200);
+  testPlacementEffect(() => gw, 'fi', {
+    plugins: { 'fault-injection': { abort } },
+    applied: (reply, path) => {
+      assert.equal(reply.status, 403);
+      assert.equal(reply.body, 'Fault Injection!\n');
+      assert.equal(reply.headers['x-fault'], path);
+    },
+    absent: (reply) => assert.equal(reply.status, 200),
   });
 });

@@ -5,14 +5,9 @@ import { objectGenerator, toXml } from '../../src/plugins/lib/mock-document.js';
 import type { PluginResponse } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
 import { useTestGateway } from './lib/gateway.js';
-import { confError, prepared } from './lib/conf.js';
-import {
-  expectRefused,
-  viaConsumer,
-  viaGlobalRule,
-  viaPluginConfig,
-  viaService,
-} from './lib/placements.js';
+import { confError, prepared, testConfErrors } from './lib/conf.js';
+import { expectRefused } from './lib/placements.js';
+import { testPlacementEffect } from './lib/placement-suite.js';
 
 const MOCK_BY = 'Gatehouse/0.0.0-test';
 
@@ -127,33 +122,28 @@ void describe('mocking hooks', () => {
     assert.deepEqual(objectGenerator({ type: 'object' })(), {});
   });
 
-  const refused: Array<[string, unknown, string]> = [
-    [
-      'neither example nor schema',
-      { response_status: 200 },
-      'object matches none of the required: ["response_example"] or ["response_schema"]',
-    ],
-    [
-      'an unsupported content type',
-      { response_example: 'x', content_type: 'image/png' },
-      'unsupported content type!',
-    ],
-    [
-      'a status under 100',
-      { response_example: 'x', response_status: 99 },
-      'property "response_status" validation failed: expected 99 to be at least 100',
-    ],
-    [
-      'a delay that is not an integer',
-      { response_example: 'x', delay: 0.5 },
-      'property "delay" validation failed: wrong type: expected integer, got number',
-    ],
-  ];
-  for (const [desc, conf, err] of refused) {
-    void test(`refuses a conf with ${desc}`, () => {
-      assert.equal(confError(mocking, conf), err);
-    });
-  }
+  testConfErrors(mocking, [
+    {
+      desc: 'neither example nor schema',
+      conf: { response_status: 200 },
+      err: 'object matches none of the required: ["response_example"] or ["response_schema"]',
+    },
+    {
+      desc: 'an unsupported content type',
+      conf: { response_example: 'x', content_type: 'image/png' },
+      err: 'unsupported content type!',
+    },
+    {
+      desc: 'a status under 100',
+      conf: { response_example: 'x', response_status: 99 },
+      err: 'property "response_status" validation failed: expected 99 to be at least 100',
+    },
+    {
+      desc: 'a delay that is not an integer',
+      conf: { response_example: 'x', delay: 0.5 },
+      err: 'property "delay" validation failed: wrong type: expected integer, got number',
+    },
+  ]);
 
   void test('accepts a content type with parameters', () => {
     assert.equal(
@@ -234,31 +224,9 @@ void describe('mocking over traffic', () => {
     ]);
   });
 
-  void test('applies the mocking configured on a service', async () => {
-    const path = await viaService(gw, 'mock-svc', { mocking: { response_example: 'service' } });
-    assert.equal((await gw.request(path)).body, 'service');
-  });
-
-  void test('applies the mocking configured on a plugin_config', async () => {
-    const path = await viaPluginConfig(gw, 'mock-pc', { mocking: { response_example: 'pc' } });
-    assert.equal((await gw.request(path)).body, 'pc');
-  });
-
-  void test('mocks for a consumer once key-auth identified it, and proxies for others', async () => {
-    const c = await viaConsumer(gw, 'mock-consumer', { mocking: { response_example: 'jack' } });
-    assert.equal((await gw.request(c.path, { headers: c.jack })).body, 'jack');
-    assert.equal((await gw.request(c.path, { headers: c.rose })).headers['x-upstream'], 'echo');
-  });
-
-  void test('applies the mocking of a global rule to every route', async () => {
-    const path = await viaGlobalRule(
-      gw,
-      'mock-global',
-      { mocking: { response_example: 'global' } },
-      async (p) => {
-        assert.equal((await gw.request(p)).body, 'global');
-      },
-    );
-    assert.equal((await gw.request(path)).headers['x-upstream'], 'echo');
+  testPlacementEffect(() => gw, 'mock', {
+    plugins: { mocking: { response_example: 'placed' } },
+    applied: (reply) => assert.equal(reply.body, 'placed'),
+    absent: (reply) => assert.equal(reply.headers['x-upstream'], 'echo'),
   });
 });

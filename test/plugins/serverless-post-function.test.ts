@@ -3,13 +3,8 @@ import assert from 'node:assert/strict';
 import post from '../../src/plugins/serverless-post-function.js';
 import pre from '../../src/plugins/serverless-pre-function.js';
 import { useTestGateway } from './lib/gateway.js';
-import {
-  expectRefused,
-  viaConsumer,
-  viaGlobalRule,
-  viaPluginConfig,
-  viaService,
-} from './lib/placements.js';
+import { expectRefused } from './lib/placements.js';
+import { testPlacementEffect } from './lib/placement-suite.js';
 import { confError } from './lib/conf.js';
 
 void describe('serverless-post-function definition', () => {
@@ -91,26 +86,12 @@ void describe('serverless-post-function over traffic', () => {
 
   const stop = { 'serverless-post-function': { functions: ['() => [451, "unavailable"]'] } };
 
-  void test('runs the functions configured on a service', async () => {
-    assert.equal((await gw.request(await viaService(gw, 'slp-svc', stop))).status, 451);
-  });
-
-  void test('runs the functions configured on a plugin_config', async () => {
-    assert.equal((await gw.request(await viaPluginConfig(gw, 'slp-pc', stop))).status, 451);
-  });
-
-  void test('runs the functions of a consumer once key-auth identified it', async () => {
-    const c = await viaConsumer(gw, 'slp-consumer', stop);
-    const jack = await gw.request(c.path, { headers: c.jack });
-    assert.equal(jack.status, 451);
-    assert.equal(jack.body, 'unavailable');
-    assert.equal((await gw.request(c.path, { headers: c.rose })).status, 200);
-  });
-
-  void test('runs the functions of a global rule on every route', async () => {
-    const path = await viaGlobalRule(gw, 'slp-global', stop, async (p) => {
-      assert.equal((await gw.request(p)).status, 451);
-    });
-    assert.equal((await gw.request(path)).status, 200);
+  testPlacementEffect(() => gw, 'slp', {
+    plugins: stop,
+    applied: (reply) => {
+      assert.equal(reply.status, 451);
+      assert.equal(reply.body, 'unavailable');
+    },
+    absent: (reply) => assert.equal(reply.status, 200),
   });
 });
