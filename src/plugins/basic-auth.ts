@@ -1,10 +1,10 @@
 import type { ConsumerMatch, PluginContext, PluginDefinition } from '../plugin/types.js';
 import {
   ANONYMOUS_CONSUMER_SCHEMA,
+  attachOrReject,
   decodeBase64,
   INVALID_USER,
   realmSchema,
-  rejectOrAnonymous,
   sameSecret,
   Unauthorized,
   type AuthConf,
@@ -82,13 +82,8 @@ const plugin: PluginDefinition<AuthConf, Prepared> = {
   prepare: (conf) => ({ ...conf, unauthorized: new Unauthorized('Basic', conf.realm) }),
 
   rewrite(conf, ctx) {
-    const found = findConsumer(ctx);
-    if (typeof found === 'string') {
-      const rejected = rejectOrAnonymous(ctx, conf.anonymous_consumer, conf.unauthorized, found);
-      if (rejected !== undefined) return rejected;
-    } else {
-      ctx.attachConsumer(found.consumer, found.credentialId);
-    }
+    const rejected = attachOrReject(ctx, conf, findConsumer(ctx));
+    if (rejected !== undefined) return rejected;
     // Also on the anonymous fallback, as APISIX.
     if (conf.hide_credentials) ctx.setHeader('authorization', undefined);
     return undefined;

@@ -2,9 +2,9 @@ import { isSecretRef } from '../core/schema.js';
 import type { ConsumerMatch, PluginContext, PluginDefinition } from '../plugin/types.js';
 import {
   ANONYMOUS_CONSUMER_SCHEMA,
+  attachOrReject,
   decodeBase64,
   realmSchema,
-  rejectOrAnonymous,
   Unauthorized,
   type AuthConf,
 } from './lib/auth-common.js';
@@ -169,14 +169,7 @@ const plugin: PluginDefinition<JwtAuthConf, Prepared> = {
     unauthorized: new Unauthorized('Bearer', conf.realm),
   }),
 
-  rewrite(conf, ctx) {
-    const found = findConsumer(conf, ctx);
-    if (typeof found === 'string') {
-      return rejectOrAnonymous(ctx, conf.anonymous_consumer, conf.unauthorized, found);
-    }
-    ctx.attachConsumer(found.consumer, found.credentialId);
-    return undefined;
-  },
+  rewrite: (conf, ctx) => attachOrReject(ctx, conf, findConsumer(conf, ctx)),
 };
 
 export default plugin;

@@ -1,8 +1,8 @@
 import type { ConsumerMatch, PluginContext, PluginDefinition } from '../plugin/types.js';
 import {
   ANONYMOUS_CONSUMER_SCHEMA,
+  attachOrReject,
   realmSchema,
-  rejectOrAnonymous,
   Unauthorized,
   type AuthConf,
 } from './lib/auth-common.js';
@@ -66,16 +66,16 @@ const plugin: PluginDefinition<KeyAuthConf, Prepared> = {
 
   rewrite(conf, ctx) {
     const found = findConsumer(conf, ctx);
-    if (typeof found !== 'string') {
-      ctx.attachConsumer(found.consumer, found.credentialId);
-      return undefined;
-    }
-    if (conf.anonymous_consumer !== undefined && conf.hide_credentials) {
+    if (
+      typeof found === 'string' &&
+      conf.anonymous_consumer !== undefined &&
+      conf.hide_credentials
+    ) {
       // A rejected key must not reach the upstream with the anonymous consumer either.
       ctx.setHeader(conf.header, undefined);
       ctx.setArg(conf.query, undefined);
     }
-    return rejectOrAnonymous(ctx, conf.anonymous_consumer, conf.unauthorized, found);
+    return attachOrReject(ctx, conf, found);
   },
 };
 

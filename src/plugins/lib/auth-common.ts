@@ -4,7 +4,12 @@
  * fallback, and nginx's base64 decoding.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { JsonSchema, PluginContext, PluginResponse } from '../../plugin/types.js';
+import type {
+  ConsumerMatch,
+  JsonSchema,
+  PluginContext,
+  PluginResponse,
+} from '../../plugin/types.js';
 
 /**
  * APISIX `schema_def.get_realm_schema`: printable ASCII without `"` and `\`, 1–128 chars. The
@@ -68,7 +73,7 @@ export interface AuthConf {
  * `message`. A configured anonymous consumer that does not exist answers 401
  * "Invalid user authorization".
  */
-export function rejectOrAnonymous(
+function rejectOrAnonymous(
   ctx: PluginContext,
   anonymous: string | undefined,
   unauthorized: Unauthorized,
@@ -81,6 +86,25 @@ export function rejectOrAnonymous(
     return unauthorized.response(INVALID_USER);
   }
   ctx.attachConsumer(consumer);
+  return undefined;
+}
+
+/**
+ * The end of every auth plugin's rewrite: attaches the consumer found, or, given why none was,
+ * falls back as `rejectOrAnonymous` does.
+ *
+ * @example
+ *   rewrite: (conf, ctx) => attachOrReject(ctx, conf, findConsumer(conf, ctx)),
+ */
+export function attachOrReject(
+  ctx: PluginContext,
+  conf: { readonly anonymous_consumer?: string; readonly unauthorized: Unauthorized },
+  found: ConsumerMatch | string,
+): PluginResponse | undefined {
+  if (typeof found === 'string') {
+    return rejectOrAnonymous(ctx, conf.anonymous_consumer, conf.unauthorized, found);
+  }
+  ctx.attachConsumer(found.consumer, found.credentialId);
   return undefined;
 }
 
