@@ -1,18 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plugin from '../../src/plugins/basic-auth.js';
-import type { Consumer, ConsumerMatch } from '../../src/plugin/types.js';
+import type { ConsumerMatch } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
+import { fakeConsumer } from './lib/consumer.js';
 import { withSchemaDefaults } from '../../src/core/schema.js';
 
-const jack: Consumer = {
-  username: 'jack',
-  groupId: undefined,
-  labels: undefined,
-  plugins: {},
-  key: '/apisix/consumers/jack',
-  modRevision: 1,
-};
+const jack = fakeConsumer('jack');
 const users = new Map<string, ConsumerMatch>([
   ['foo', { consumer: jack, conf: { username: 'foo', password: 'bar' }, credentialId: undefined }],
   ['', { consumer: jack, conf: { username: '', password: '' }, credentialId: undefined }],

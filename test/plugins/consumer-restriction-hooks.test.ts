@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import plugin from '../../src/plugins/consumer-restriction.js';
 import type { PluginResponse } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
+import { fakeConsumer } from './lib/consumer.js';
 import { validateSchema, withSchemaDefaults } from '../../src/core/schema.js';
 
 interface Case {
@@ -99,14 +100,7 @@ void describe('consumer-restriction access', () => {
       const ctx = fakeContext({ method: c.method ?? 'GET' });
       if (c.consumer !== undefined) {
         const { username, groupId } = c.consumer;
-        ctx.attachConsumer({
-          username,
-          groupId,
-          labels: undefined,
-          plugins: {},
-          key: username,
-          modRevision: 1,
-        });
+        ctx.attachConsumer(fakeConsumer(username, { groupId }));
       }
       const result = plugin.access!(prepared, ctx) as PluginResponse | undefined;
       assert.deepEqual(

@@ -3,18 +3,12 @@ import assert from 'node:assert/strict';
 import { generateKeyPair, exportSPKI, SignJWT, type JWTPayload } from 'jose';
 import plugin from '../../src/plugins/jwt-auth.js';
 import { claimsError } from '../../src/plugins/lib/auth-jwt.js';
-import type { Consumer, ConsumerMatch } from '../../src/plugin/types.js';
+import type { ConsumerMatch } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv, type FakeRequest } from '../support/fake-plugin-context.js';
+import { fakeConsumer } from './lib/consumer.js';
 import { withSchemaDefaults } from '../../src/core/schema.js';
 
-const jack: Consumer = {
-  username: 'jack',
-  groupId: undefined,
-  labels: undefined,
-  plugins: {},
-  key: '/apisix/consumers/jack',
-  modRevision: 1,
-};
+const jack = fakeConsumer('jack');
 const consumers = new Map<string, ConsumerMatch>();
 
 /** Adds a consumer-side conf (defaults applied) under its key. */

@@ -1,30 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plugin from '../../src/plugins/key-auth.js';
-import type { Consumer, ConsumerDirectory } from '../../src/plugin/types.js';
+import type { ConsumerDirectory } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv, type FakeRequest } from '../support/fake-plugin-context.js';
+import { fakeConsumer } from './lib/consumer.js';
 import { validateSchema, withSchemaDefaults } from '../../src/core/schema.js';
 
 const owner = { key: '/apisix/routes/1', version: 1 };
-
-function consumer(username: string): Consumer {
-  return {
-    username,
-    groupId: undefined,
-    labels: undefined,
-    plugins: {},
-    key: username,
-    modRevision: 1,
-  };
-}
 
 /** jack holds key `k1` (credential c1), anon exists without a key. */
 const directory: ConsumerDirectory = {
   find: (name, value) =>
     name === 'key-auth' && value === 'k1'
-      ? { consumer: consumer('jack'), conf: { key: 'k1' }, credentialId: 'c1' }
+      ? { consumer: fakeConsumer('jack'), conf: { key: 'k1' }, credentialId: 'c1' }
       : undefined,
-  byName: (username) => (username === 'anon' ? consumer('anon') : undefined),
+  byName: (username) => (username === 'anon' ? fakeConsumer('anon') : undefined),
 };
 
 function run(conf: Record<string, unknown>, req: FakeRequest) {

@@ -14,8 +14,9 @@ import {
   preparePrometheus,
   type PreparedPrometheus,
 } from '../../src/plugins/lib/prometheus-record.js';
-import type { Consumer, PluginContext } from '../../src/plugin/types.js';
+import type { PluginContext } from '../../src/plugin/types.js';
 import { fakeContext, fakeEnv } from '../support/fake-plugin-context.js';
+import { fakeConsumer } from './lib/consumer.js';
 
 const AI = 'request_type="traditional_http",request_llm_model="",llm_model=""';
 
@@ -44,10 +45,6 @@ function finished(
   return ctx;
 }
 
-function consumer(username: string): Consumer {
-  return { username, groupId: undefined, labels: undefined, plugins: {}, key: '', modRevision: 1 };
-}
-
 /** The exposition lines of `registry` that start with `prefix`. */
 async function lines(registry: Registry, prefix: string): Promise<string[]> {
   return (await registry.metrics()).split('\n').filter((l) => l.startsWith(prefix));
@@ -73,7 +70,7 @@ void describe('prometheus log hook', () => {
       prepare(),
       finished(env, {
         serviceId: 's1',
-        consumer: consumer('jack'),
+        consumer: fakeConsumer('jack'),
         upstreamAddr: undefined,
         upstreamStatus: undefined,
         upstreamLatencyMs: undefined,
@@ -172,8 +169,8 @@ void describe('prometheus log hook', () => {
       },
     );
     const p = prepare();
-    plugin.log!(p, finished(env, { consumer: consumer('a'), upstreamAddr: '10.0.0.1:80' }));
-    plugin.log!(p, finished(env, { consumer: consumer('b'), upstreamAddr: '10.0.0.2:80' }));
+    plugin.log!(p, finished(env, { consumer: fakeConsumer('a'), upstreamAddr: '10.0.0.1:80' }));
+    plugin.log!(p, finished(env, { consumer: fakeConsumer('b'), upstreamAddr: '10.0.0.2:80' }));
     assert.deepEqual(await lines(registry, 'apisix_http_status'), [
       `apisix_http_status{code="200",route="1",matched_uri="",matched_host="",service="",consumer="",node="",${AI},response_source="upstream"} 2`,
     ]);
