@@ -7,20 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { useTestGateway } from './lib/gateway.js';
+import { statuses, useTestGateway } from './lib/gateway.js';
 
 const gw = useTestGateway();
 
 const limit = (more: Record<string, unknown> = {}) => ({
   'limit-count': { count: 2, time_window: 60, ...more },
 });
-
-/** Statuses of `n` requests sent one after another. */
-async function statuses(path: string, n: number, headers: Record<string, string> = {}) {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push((await gw.request(path, { headers })).status);
-  return out;
-}
 
 async function schemaError(conf: Record<string, unknown>): Promise<string> {
   const reply = await gw.admin('PUT', '/routes/lc-bad', {
@@ -62,7 +55,7 @@ void describe('limit-count on a route', () => {
       plugins: limit({ count: 1, rejected_code: 429, rejected_msg: 'Too many requests' }),
       upstream: gw.upstream,
     });
-    assert.deepEqual(await statuses('/lc-msg', 1), [200]);
+    assert.deepEqual(await statuses(gw, '/lc-msg', 1), [200]);
     const rejected = await gw.request('/lc-msg');
     assert.equal(rejected.status, 429);
     assert.equal(rejected.body, '{"error_msg":"Too many requests"}\n');
@@ -88,10 +81,10 @@ void describe('limit-count on a route', () => {
       plugins: limit({ count: 1, key: 'http_x_user' }),
       upstream: gw.upstream,
     });
-    assert.deepEqual(await statuses('/lc-var', 2, { 'x-user': 'alice' }), [200, 503]);
-    assert.deepEqual(await statuses('/lc-var', 2, { 'x-user': 'bob' }), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-var', 2, { 'x-user': 'alice' }), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-var', 2, { 'x-user': 'bob' }), [200, 503]);
     // No header: the key falls back to the client address, a counter of its own.
-    assert.deepEqual(await statuses('/lc-var', 2), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-var', 2), [200, 503]);
   });
 
   void test('var_combination counts each combination apart', async () => {
@@ -100,8 +93,8 @@ void describe('limit-count on a route', () => {
       plugins: limit({ count: 1, key_type: 'var_combination', key: '$http_x_a:$arg_b' }),
       upstream: gw.upstream,
     });
-    assert.deepEqual(await statuses('/lc-combo?b=1', 2, { 'x-a': 'a' }), [200, 503]);
-    assert.deepEqual(await statuses('/lc-combo?b=2', 2, { 'x-a': 'a' }), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-combo?b=1', 2, { 'x-a': 'a' }), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-combo?b=2', 2, { 'x-a': 'a' }), [200, 503]);
   });
 
   void test('a constant key is one counter for every client', async () => {
@@ -110,8 +103,8 @@ void describe('limit-count on a route', () => {
       plugins: limit({ key_type: 'constant', key: 'everyone' }),
       upstream: gw.upstream,
     });
-    assert.deepEqual(await statuses('/lc-const', 1, { 'x-user': 'a' }), [200]);
-    assert.deepEqual(await statuses('/lc-const', 2, { 'x-user': 'b' }), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-const', 1, { 'x-user': 'a' }), [200]);
+    assert.deepEqual(await statuses(gw, '/lc-const', 2, { 'x-user': 'b' }), [200, 503]);
   });
 
   void test('rules count per rule and name headers with the rule prefix', async () => {
@@ -146,10 +139,10 @@ void describe('limit-count on a route', () => {
       });
     }
     const out = [
-      ...(await statuses('/lc-g1', 1)),
-      ...(await statuses('/lc-g2', 1)),
-      ...(await statuses('/lc-g1', 1)),
-      ...(await statuses('/lc-g2', 1)),
+      ...(await statuses(gw, '/lc-g1', 1)),
+      ...(await statuses(gw, '/lc-g2', 1)),
+      ...(await statuses(gw, '/lc-g1', 1)),
+      ...(await statuses(gw, '/lc-g2', 1)),
     ];
     assert.deepEqual(out, [200, 200, 503, 503]);
   });
@@ -161,9 +154,9 @@ void describe('limit-count on a route', () => {
       upstream: gw.upstream,
     });
     await gw.put('/routes/lc-edit', route({}));
-    assert.deepEqual(await statuses('/lc-edit', 2), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-edit', 2), [200, 503]);
     await gw.put('/routes/lc-edit', route({ rejected_code: 429 }));
-    assert.deepEqual(await statuses('/lc-edit', 2), [200, 429]);
+    assert.deepEqual(await statuses(gw, '/lc-edit', 2), [200, 429]);
   });
 });
 
@@ -172,11 +165,11 @@ void describe('limit-count on the other owners of a conf', () => {
     await gw.put('/services/lc-svc', { plugins: limit({ count: 2 }), upstream: gw.upstream });
     await gw.put('/routes/lc-svc-a', { uri: '/lc-svc-a', service_id: 'lc-svc' });
     await gw.put('/routes/lc-svc-b', { uri: '/lc-svc-b', service_id: 'lc-svc' });
-    assert.deepEqual(await statuses('/lc-svc-a', 1), [200]);
+    assert.deepEqual(await statuses(gw, '/lc-svc-a', 1), [200]);
     const b = await gw.request('/lc-svc-b');
     assert.equal(b.status, 200);
     assert.equal(b.headers['x-ratelimit-remaining'], '0');
-    assert.deepEqual(await statuses('/lc-svc-a', 1), [503]);
+    assert.deepEqual(await statuses(gw, '/lc-svc-a', 1), [503]);
   });
 
   void test('a route conf overrides its service conf', async () => {
@@ -197,7 +190,7 @@ void describe('limit-count on the other owners of a conf', () => {
       plugin_config_id: 'lc-pc',
       upstream: gw.upstream,
     });
-    assert.deepEqual(await statuses('/lc-pc', 2), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-pc', 2), [200, 503]);
   });
 
   void test('applies a consumer conf to that consumer once key-auth identified it', async () => {
@@ -212,7 +205,7 @@ void describe('limit-count on the other owners of a conf', () => {
       plugins: { 'key-auth': {} },
       upstream: gw.upstream,
     });
-    assert.deepEqual(await statuses('/lc-consumer', 2, { apikey: 'lcjack-key' }), [200, 503]);
+    assert.deepEqual(await statuses(gw, '/lc-consumer', 2, { apikey: 'lcjack-key' }), [200, 503]);
     const rose = await gw.request('/lc-consumer', { headers: { apikey: 'lcrose-key' } });
     assert.equal(rose.status, 200, 'another consumer has a counter of its own');
     assert.equal(rose.headers['x-ratelimit-remaining'], '0');
@@ -226,7 +219,7 @@ void describe('limit-count on the other owners of a conf', () => {
     });
     try {
       const headers = { 'x-global-test': 'g1' };
-      assert.deepEqual(await statuses('/lc-global', 2, headers), [200, 503]);
+      assert.deepEqual(await statuses(gw, '/lc-global', 2, headers), [200, 503]);
       const other = await gw.request('/lc-global2', { headers });
       assert.equal(other.status, 503, 'the same key on another route shares the counter');
     } finally {

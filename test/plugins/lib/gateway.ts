@@ -52,3 +52,15 @@ export function useTestGateway(opts: TestGatewayOptions = {}): TestGateway {
     close: () => gw().close(),
   };
 }
+
+/** The statuses of `n` requests for `path` sent one after another, each on a fresh connection. */
+export async function statuses(
+  gw: TestGateway,
+  path: string,
+  n: number,
+  headers: Record<string, string> = {},
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await gw.request(path, { headers })).status);
+  return out;
+}
