@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pre from '../../src/plugins/serverless-pre-function.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
 import { useTestGateway } from './lib/gateway.js';
-import { confError, prepared } from './lib/conf.js';
+import { confError, prepared, testConfErrors } from './lib/conf.js';
 import {
   expectRefused,
   viaConsumer,
@@ -37,40 +37,39 @@ void describe('serverless-pre-function hooks', () => {
     });
   }
 
-  const refused: Array<[string, unknown, string]> = [
-    ['Lua source', { functions: ['function () {}', LUA] }, luaRefused(1)],
-    [
-      'source that is not a function',
-      { functions: ['1 + 1'] },
-      "failed to load 'functions[0]' string: only accept JavaScript function, the input code type is number",
-    ],
-    [
-      'a syntax error',
-      { functions: ['function () { return 1 + }'] },
-      "failed to load 'functions[0]' string: Unexpected token '}'",
-    ],
-    [
-      'source that throws when evaluated',
-      { functions: ['(() => { throw new Error("boom") })()'] },
-      "failed to load 'functions[0]' string: boom",
-    ],
-    [
-      'no functions',
-      { functions: [] },
-      'property "functions" validation failed: expect array to have at least 1 items',
-    ],
-    [
-      'an unknown phase',
-      { phase: 'abc', functions: ['() => {}'] },
-      'property "phase" validation failed: matches none of the enum values',
-    ],
-    ['a missing functions', { phase: 'access' }, 'property "functions" is required'],
-  ];
-  for (const [desc, conf, err] of refused) {
-    void test(`refuses ${desc}`, () => {
-      assert.equal(confError(pre, conf), err);
-    });
-  }
+  testConfErrors(pre, [
+    { desc: 'Lua source', conf: { functions: ['function () {}', LUA] }, err: luaRefused(1) },
+    {
+      desc: 'source that is not a function',
+      conf: { functions: ['1 + 1'] },
+      err: "failed to load 'functions[0]' string: only accept JavaScript function, the input code type is number",
+    },
+    {
+      desc: 'a syntax error',
+      conf: { functions: ['function () { return 1 + }'] },
+      err: "failed to load 'functions[0]' string: Unexpected token '}'",
+    },
+    {
+      desc: 'source that throws when evaluated',
+      conf: { functions: ['(() => { throw new Error("boom") })()'] },
+      err: "failed to load 'functions[0]' string: boom",
+    },
+    {
+      desc: 'no functions',
+      conf: { functions: [] },
+      err: 'property "functions" validation failed: expect array to have at least 1 items',
+    },
+    {
+      desc: 'an unknown phase',
+      conf: { phase: 'abc', functions: ['() => {}'] },
+      err: 'property "phase" validation failed: matches none of the enum values',
+    },
+    {
+      desc: 'a missing functions',
+      conf: { phase: 'access' },
+      err: 'property "functions" is required',
+    },
+  ]);
 
   void test('ends the request with a returned status, [status, body] pair or response object', () => {
     assert.deepEqual(run(['() => 401']), { status: 401 });
