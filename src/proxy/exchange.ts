@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { RawHeaders, UpstreamHandler } from '../upstream/h1/types.js';
 import type { PickContext, RuntimeUpstream, UpstreamNode } from '../upstream/runtime.js';
 import type { TimeoutMs } from '../upstream/settings.js';
 import { errorPage, HTML, sendErrorPage } from './error-pages.js';
@@ -46,12 +46,12 @@ function onResponseDrain(this: Tagged): void {
 
 /**
  * One proxied request: picks a node, sends the request through the node's pool with undici's
- * low-level dispatch handler (no promise, no stream wrapper, raw response headers), streams the
+ * legacy dispatch handler (no promise, no stream wrapper, raw response headers), streams the
  * response back with back-pressure, and on a connection error or timeout before any response
  * byte retries the next node (spec §5.3: `retries`, `retry_timeout`), else answers 502/504.
  * The object is its own dispatch handler and its own PickContext.
  */
-export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOwner {
+export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
   tried: Set<string> | undefined = undefined;
   hashKey: string | undefined;
   readonly #req: IncomingMessage;
@@ -155,14 +155,14 @@ export class Exchange implements Dispatcher.DispatchHandler, PickContext, BodyOw
     );
   }
 
-  // ---- undici dispatch handler (legacy form: raw headers, resume callback) ----
+  // ---- dispatch handler (undici's legacy form: raw headers, resume callback) ----
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
     if (this.#done) abort();
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+  onHeaders(status: number, raw: RawHeaders, resume: () => void): boolean {
     this.#resume = resume;
     const headers = downstreamHeaders(raw);
     headers.push('Server', this.#shared.server);

@@ -12,21 +12,21 @@ const DROP = new Set([
 ]);
 
 /**
- * The upstream's raw response headers (undici hands them over as Buffers, name/value
- * alternating) as a flat string array for `res.writeHead`, minus hop-by-hop headers and those
- * the upstream's `Connection` names.
+ * The upstream's raw response headers (name/value alternating: strings from the h1 client,
+ * Buffers from undici) as a flat string array for `res.writeHead`, minus hop-by-hop headers and
+ * those the upstream's `Connection` names.
  */
-export function downstreamHeaders(raw: readonly Buffer[]): string[] {
+export function downstreamHeaders(raw: readonly (string | Buffer)[]): string[] {
   const out: string[] = [];
   let named: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1');
+    const name = latin1(raw[i]!);
     const lower = name.toLowerCase();
     if (DROP.has(lower)) {
-      if (lower === 'connection') named = tokens(raw[i + 1]!.toString('latin1'), named);
+      if (lower === 'connection') named = tokens(latin1(raw[i + 1]!), named);
       continue;
     }
-    out.push(name, raw[i + 1]!.toString('latin1'));
+    out.push(name, latin1(raw[i + 1]!));
   }
   if (named === undefined) return out;
   const kept: string[] = [];
@@ -34,6 +34,10 @@ export function downstreamHeaders(raw: readonly Buffer[]): string[] {
     if (!named.has(out[i]!.toLowerCase())) kept.push(out[i]!, out[i + 1]!);
   }
   return kept;
+}
+
+function latin1(v: string | Buffer): string {
+  return typeof v === 'string' ? v : v.toString('latin1');
 }
 
 function tokens(value: string, into: Set<string> | undefined): Set<string> | undefined {

@@ -1,10 +1,10 @@
-import type { Pool } from 'undici';
 import { compileHashKey, type HashKeyFn } from '../balancer/hash-key.js';
 import { createPicker } from '../balancer/priority.js';
 import type { PickContext, Picker, UpstreamNode } from '../balancer/types.js';
 import type { Logger } from '../core/logger.js';
 import { defaultPort, normaliseNodes, type NodesConfig } from './nodes.js';
 import { hasDomain, resolveNodes, type DnsCache, type ResolvedNode } from './resolve.js';
+import type { UpstreamDispatcher } from './h1/types.js';
 import { PoolSet } from './pools.js';
 import { readSettings, type TimeoutMs, type UpstreamSettings } from './settings.js';
 
@@ -92,7 +92,7 @@ export class RuntimeUpstream {
     return (this.#hostHeaders ??= this.#indexHosts()).get(node.key) ?? node.host;
   }
 
-  pool(node: UpstreamNode, sni: string | undefined, connectMs: number): Pool {
+  pool(node: UpstreamNode, sni: string | undefined, connectMs: number): UpstreamDispatcher {
     let pools = this.#pools;
     if (pools === undefined) {
       const s = this.settings;
