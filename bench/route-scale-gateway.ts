@@ -4,6 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -42,7 +43,39 @@ export interface BenchGateway {
   admin: number;
   control: number;
   startMs: number;
+  /** With `traceGc`: the workers' collections so far (from `--trace-gc` on their stdout). */
+  gc: GcTotals | undefined;
   stop(): Promise<void>;
+}
+
+/** Main-thread GC time and counts, summed over `--trace-gc` lines. */
+export interface GcTotals {
+  /** Pauses plus incremental marking steps, ms. */
+  ms: number;
+  scavenges: number;
+  /** Mark-compact (full) collections. */
+  majors: number;
+}
+
+// `[pid:0x...]  1234 ms: Scavenge 30.5 (48.2) -> 29.9 (48.7) MB, 1.23 / 0.00 ms  (+ 5.0 ms in
+// 12 steps since start of marking, ...)`: the pause, and for a mark-compact the incremental
+// marking steps that preceded it on the main thread.
+const GC_LINE =
+  /^\[\d+:0x[0-9a-f]+\]\s+\d+ ms: ([A-Za-z -]+?)(?: \(reduce\))? [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms(?:\s+\(\+ ([\d.]+) ms in)?/;
+
+function countGc(line: string, gc: GcTotals): void {
+  const m = GC_LINE.exec(line);
+  if (!m) return;
+  gc.ms += Number(m[2]) + Number(m[3] ?? 0);
+  if (m[1] === 'Scavenge' || m[1] === 'Minor Mark-Compact') gc.scavenges++;
+  else gc.majors++;
+}
+
+/** CPU ms of one process (all threads) from /proc (USER_HZ = 100). */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 /** A prefix whose embedded store holds `count` mixed routes (written before the gateway starts). */
@@ -75,8 +108,19 @@ async function get(port: number, path: string): Promise<number> {
   }
 }
 
+export interface StartOptions {
+  /** Extra Node flags for the workers only (GATEHOUSE_WORKER_NODE_OPTIONS). */
+  workerNodeOptions?: string;
+  /** Run the workers with `--trace-gc` and count their collections (`BenchGateway.gc`). */
+  traceGc?: boolean;
+}
+
 /** `gatehouse start` on `prefix` with `workers` workers; resolves once /status/ready is 200. */
-export async function startGateway(prefix: string, workers: number): Promise<BenchGateway> {
+export async function startGateway(
+  prefix: string,
+  workers: number,
+  opts: StartOptions = {},
+): Promise<BenchGateway> {
   const [http, admin, control, status] = [
     await freePort(),
     await freePort(),
@@ -105,11 +149,25 @@ export async function startGateway(prefix: string, workers: number): Promise<Ben
   const t0 = Date.now();
   // GW_NODE_ARGS: node flags for the gateway's processes (e.g. `--cpu-prof --cpu-prof-dir=...`).
   const nodeArgs = (process.env['GW_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const workerNodeOptions = [
+    process.env['GATEHOUSE_WORKER_NODE_OPTIONS'] ?? '',
+    opts.workerNodeOptions ?? '',
+    opts.traceGc === true ? '--trace-gc' : '',
+  ].join(' ');
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '-c', config], {
     cwd: prefix,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', opts.traceGc === true ? 'pipe' : 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      GATEHOUSE_LOG_LEVEL: 'warn',
+      GATEHOUSE_WORKER_NODE_OPTIONS: workerNodeOptions.trim(),
+    },
   });
+  let gc: GcTotals | undefined;
+  if (child.stdout !== null) {
+    const totals: GcTotals = (gc = { ms: 0, scavenges: 0, majors: 0 });
+    createInterface({ input: child.stdout }).on('line', (line) => countGc(line, totals));
+  }
   while ((await get(status, '/status/ready')) !== 200) {
     if (child.exitCode !== null) throw new Error('gatehouse exited');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -121,6 +179,7 @@ export async function startGateway(prefix: string, workers: number): Promise<Ben
     admin,
     control,
     startMs,
+    gc,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -129,12 +188,16 @@ export async function startGateway(prefix: string, workers: number): Promise<Ben
   };
 }
 
+/** The pids of the gateway's workers (Control API). */
+export async function workerPids(gw: BenchGateway): Promise<number[]> {
+  const res = await fetch(`http://127.0.0.1:${gw.control}/v1/gatehouse/workers`);
+  return ((await res.json()) as { pid: number }[]).map((w) => w.pid);
+}
+
 /** Resident memory of each worker, MiB, from /proc. */
 export async function workerRssMiB(gw: BenchGateway): Promise<number[]> {
-  const res = await fetch(`http://127.0.0.1:${gw.control}/v1/gatehouse/workers`);
-  const workers = (await res.json()) as { pid: number }[];
-  return workers.map((w) => {
-    const status = readFileSync(`/proc/${w.pid}/status`, 'utf8');
+  return (await workerPids(gw)).map((pid) => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
     return kb / 1024;
   });
