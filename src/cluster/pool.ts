@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import { RestartBackoff } from './backoff.js';
 import { RevisionWaiters } from './revision-waiters.js';
 import type { StateSnapshot, StateUpdate, WorkerInfo } from './types.js';
+import { workerExecArgv } from './worker-argv.js';
 import { WorkerLink } from './worker-link.js';
 
 export interface WorkerPoolOptions {
@@ -20,6 +21,11 @@ export interface WorkerPoolOptions {
   readyTimeoutMs?: number;
   /** How long a stopping worker may take to finish in-flight requests (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * The workers' Node flags (default: `workerExecArgv` of the primary's own flags and
+   * `GATEHOUSE_WORKER_NODE_OPTIONS`, read at construction).
+   */
+  execArgv?: readonly string[];
 }
 
 /**
@@ -35,6 +41,7 @@ export interface WorkerPoolOptions {
  */
 export class WorkerPool {
   readonly #opts: WorkerPoolOptions;
+  readonly #execArgv: string[];
   #config: GatewayConfig;
   #count: number;
   /** The serving worker of each slot (undefined while a crashed one waits for its restart). */
@@ -56,6 +63,7 @@ export class WorkerPool {
       );
     }
     this.#opts = opts;
+    this.#execArgv = [...(opts.execArgv ?? workerExecArgv(process.execArgv, process.env))];
     this.#config = opts.config;
     this.#count = opts.count;
   }
@@ -167,7 +175,12 @@ export class WorkerPool {
     // a handed-over connection can be lost with a worker that is disconnecting, leaving the
     // client hanging. Throughput is the same either way here (shared bench/README, cluster.sh).
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    cluster.setupPrimary({ exec: this.#opts.exec, args: [], silent: false });
+    cluster.setupPrimary({
+      exec: this.#opts.exec,
+      args: [],
+      execArgv: this.#execArgv,
+      silent: false,
+    });
     const worker = cluster.fork({ GATEHOUSE_WORKER_SLOT: String(slot) });
     const link = new WorkerLink(slot, worker, this.#opts.logger, () => this.#checkWaiters());
     this.#links.add(link);

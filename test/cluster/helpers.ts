@@ -12,6 +12,8 @@ export interface WorkerView {
   count: number;
   resets: number;
   value: string | null;
+  /** The worker process's Node flags. */
+  execArgv: string[];
 }
 
 /** A config whose one node listener is 127.0.0.1:port. */

@@ -8,7 +8,12 @@ import { freePort } from '../support/free-port.js';
 import { getView, kv, RECORD_WORKER, viewsOfEveryWorker, workerConfig } from './helpers.js';
 
 /** A pool over the recording worker, with the primary's state kept in a map as the feed would. */
-async function startPool(count: number, items: KeyValue[] = [], revision = 1) {
+async function startPool(
+  count: number,
+  items: KeyValue[] = [],
+  revision = 1,
+  execArgv?: readonly string[],
+) {
   const port = await freePort();
   const state = { revision, items: new Map(items.map((i) => [i.key, i])) };
   const pool = new WorkerPool({
@@ -18,6 +23,7 @@ async function startPool(count: number, items: KeyValue[] = [], revision = 1) {
     state: () => ({ revision: state.revision, items: state.items.values() }),
     logger: silentLogger(),
     drainTimeoutMs: 3000,
+    ...(execArgv === undefined ? {} : { execArgv }),
   });
   await pool.start();
   const put = (key: string, value: string): number => {
@@ -197,4 +203,46 @@ void test('a worker count below 1 is refused', () => {
       }),
     { code: 'GH_ERR_CONFIG_INVALID' },
   );
+});
+
+void test('workers run with the execArgv given, and a restarted worker too', async () => {
+  const flags = ['--max-semi-space-size=7', '--stack-size=900'];
+  const { pool, port } = await startPool(1, [], 1, flags);
+  try {
+    assert.deepEqual((await getView(port)).execArgv, flags);
+    const victim = pool.workers()[0]!.pid;
+    process.kill(victim, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (!pool.workers().some((w) => w.pid !== victim && w.ready)) {
+      assert.ok(Date.now() < deadline, 'worker restarted in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const view = await getView(port);
+    assert.notEqual(view.pid, victim);
+    assert.deepEqual(view.execArgv, flags);
+  } finally {
+    await pool.stop();
+  }
+});
+
+void test('by default workers get GATEHOUSE_WORKER_NODE_OPTIONS after the primary own flags', async () => {
+  const saved = process.env['GATEHOUSE_WORKER_NODE_OPTIONS'];
+  process.env['GATEHOUSE_WORKER_NODE_OPTIONS'] = ' --max-semi-space-size=9  --stack-size=901 ';
+  try {
+    const { pool, port } = await startPool(1);
+    try {
+      const argv = (await getView(port)).execArgv;
+      assert.deepEqual(argv.slice(-2), ['--max-semi-space-size=9', '--stack-size=901']);
+      assert.deepEqual(
+        argv.slice(-2 - process.execArgv.length, -2),
+        process.execArgv,
+        'the primary flags come before them',
+      );
+    } finally {
+      await pool.stop();
+    }
+  } finally {
+    if (saved === undefined) delete process.env['GATEHOUSE_WORKER_NODE_OPTIONS'];
+    else process.env['GATEHOUSE_WORKER_NODE_OPTIONS'] = saved;
+  }
 });
