@@ -3,6 +3,7 @@ import { isGatehouseError } from '../core/errors.js';
 import type { KeyValue } from '../core/kv.js';
 import type { Logger } from '../core/logger.js';
 import { isToWorker, type ToPrimary, type ToWorker } from './messages.js';
+import { pinTickObjectShape } from './tick-shape.js';
 import type { StateSink } from './types.js';
 
 /** What a worker process runs: its state, its listeners. Built by the composition root. */
@@ -30,6 +31,7 @@ const ORPHAN_DRAIN_MS = 10_000;
  * arrive meanwhile are applied after it, in order.
  */
 export function runWorker(build: BuildWorkerApp, logger: Logger): void {
+  pinTickObjectShape();
   let app: WorkerApp | undefined;
   let listening = false;
   let resetItems: KeyValue[] = [];
