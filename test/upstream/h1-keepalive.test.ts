@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { gateway, send } from '../proxy/helpers.js';
 import { fetchVia, h1Pool, ok, sleep, upstreams } from './h1-helpers.js';
@@ -63,6 +64,36 @@ void describe('h1 keep-alive', () => {
       await pool.close();
     });
   }
+
+  void test('a PUT whose reused connection closes before its streamed body began is sent again whole', async () => {
+    const bodies: string[] = [];
+    const up = await raw((_head, socket, nth, body) => {
+      if (nth === 0 && up.sockets.length === 1) {
+        socket.write(ok('first'));
+        // The upstream drops the idle connection while the next request waits for its body.
+        setTimeout(() => socket.end(), 30);
+        return;
+      }
+      bodies.push(body.toString());
+      socket.write(ok('stored'));
+    });
+    const pool = h1Pool(up.port);
+    assert.equal((await fetchVia(pool)).body, 'first');
+    const body = new PassThrough();
+    const put = fetchVia(pool, {
+      method: 'PUT',
+      headers: ['host', 'h', 'content-length', '5'],
+      body,
+    });
+    await sleep(100);
+    body.end('hello');
+    const res = await put;
+    assert.equal(res.error, undefined);
+    assert.equal(res.body, 'stored');
+    assert.deepEqual(bodies, ['hello']);
+    assert.equal(up.sockets.length, 2);
+    await pool.close();
+  });
 
   void test('a POST is not sent twice: the closed reused connection is an error', async () => {
     const up = await raw((_head, socket, nth) => {

@@ -51,14 +51,20 @@ export class BodyWriter {
     b.on('error', BodyWriter.#onError);
     b.on('close', BodyWriter.#onClose);
     if (b.destroyed) this.#failed(undefined);
+    // Flowing again if an earlier try paused it (stop()).
+    else b.resume();
   }
 
-  /** Stops listening to the body (the exchange is over). */
+  /**
+   * Stops listening to the body (the exchange is over, or the try failed). The body is paused:
+   * flowing without a listener would drop chunks that another try may still have to send.
+   */
   stop(): void {
     const b = this.#body;
     if (b === undefined) return;
     this.#body = undefined;
     this.#head = undefined;
+    if (!b.readableEnded) b.pause();
     b[kWriter] = undefined;
     b.off('data', BodyWriter.#onData);
     b.off('end', BodyWriter.#onEnd);
