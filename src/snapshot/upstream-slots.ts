@@ -29,10 +29,11 @@ interface Entry<U> {
 
 /**
  * The upstream runtimes of the data plane: one per upstream item version, and one per distinct
- * inline upstream conf, however many routes and services carry that conf (100k routes to the
- * same backend hold one runtime, one picker and one set of connection pools, as they would with
- * one upstream item). A runtime is built when its first owner appears, reused while one lives,
- * and closed (its connection pools drained) when the last one goes or changes away.
+ * inline upstream conf whose balancing keeps no state between picks (see `sharable`), however
+ * many routes and services carry that conf: 100k routes to the same backend hold one runtime and
+ * one set of connection pools. Other inline upstreams get a runtime per owner, as APISIX keeps a
+ * picker per route. A runtime is built when its first owner appears, reused while one lives, and
+ * closed (its connection pools drained) when the last one goes or changes away.
  */
 export class UpstreamSlots<U extends Closeable> {
   readonly #factory: UpstreamFactory<U>;
@@ -67,7 +68,8 @@ export class UpstreamSlots<U extends Closeable> {
   /**
    * The slot of the inline upstream `conf` of the route or service `owner` (its key) at
    * `version`: unchanged while the owner's version is, else the runtime of an identical conf
-   * (this owner's own after an unrelated edit, or another owner's), else a new one.
+   * (this owner's own after an unrelated edit, or, when sharable, another owner's), else a new
+   * one.
    */
   ensureInline(
     owner: string,
@@ -77,13 +79,21 @@ export class UpstreamSlots<U extends Closeable> {
     const old = this.#entries.get(owner);
     if (old !== undefined && old.version === version) return old.shared;
     const json = JSON.stringify(conf);
+    if (old !== undefined && JSON.stringify(old.shared.conf) === json) {
+      old.shared.owners++;
+      return this.#set(owner, version, old.shared, old);
+    }
+    const source = { key: owner + INLINE_SUFFIX, version, id: undefined, conf };
+    if (!sharable(conf)) {
+      const own: Shared<U> = { ...this.#build(source), conf, hash: undefined, owners: 1 };
+      return this.#set(owner, version, own, old);
+    }
     const hash = crc32(json);
     const found = this.#findInline(hash, json);
     if (found !== undefined) {
       found.owners++;
       return this.#set(owner, version, found, old);
     }
-    const source = { key: owner + INLINE_SUFFIX, version, id: undefined, conf };
     const shared: Shared<U> = { ...this.#build(source), conf, hash, owners: 1 };
     const bucket = this.#inline.get(hash);
     this.#inline.set(hash, bucket === undefined ? shared : [...asList(bucket), shared]);
@@ -138,6 +148,23 @@ export class UpstreamSlots<U extends Closeable> {
       return { error };
     }
   }
+}
+
+/**
+ * Whether owners of identical inline confs may share one runtime without sharing balancing
+ * decisions (APISIX keeps a picker per route): one node (always the one picked), `chash` (a
+ * function of the request) and `ewma` (whose latencies APISIX keeps per node for the whole
+ * worker anyway). A round-robin position or least_conn counts over several nodes stay per owner.
+ */
+function sharable(conf: Readonly<Record<string, unknown>>): boolean {
+  if (conf.type === 'chash' || conf.type === 'ewma') return true;
+  const nodes = conf.nodes;
+  const count = Array.isArray(nodes)
+    ? nodes.length
+    : nodes !== null && typeof nodes === 'object'
+      ? Object.keys(nodes).length
+      : 0;
+  return count === 1;
 }
 
 function asList<T>(bucket: T | T[]): T[] {

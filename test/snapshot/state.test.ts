@@ -288,6 +288,28 @@ void test('inline upstreams that differ in any field are not shared, upstream it
   assert.equal(built.length, 4);
 });
 
+void test('identical inline upstreams that balance over several nodes keep a runtime per route', () => {
+  const { state, put, del, built } = setup();
+  const two = { nodes: { '127.0.0.1:1': 1, '127.0.0.1:2': 1 } };
+  put('routes/1', { uri: '/one', upstream: two });
+  put('routes/2', { uri: '/two', upstream: two });
+  put('routes/3', { uri: '/three', upstream: { ...two, type: 'least_conn' } });
+  put('routes/4', { uri: '/four', upstream: { ...two, type: 'least_conn' } });
+  put('routes/5', { uri: '/five', upstream: { ...two, type: 'chash', key: 'uri' } });
+  put('routes/6', { uri: '/six', upstream: { ...two, type: 'chash', key: 'uri' } });
+  const runtime = (id: string) => state.resolved(id)?.upstream;
+  assert.notEqual(runtime('1'), runtime('2'), 'round-robin positions stay per route');
+  assert.notEqual(runtime('3'), runtime('4'), 'least_conn counts stay per route');
+  assert.equal(runtime('5'), runtime('6'), 'a consistent hash keeps no state between picks');
+  assert.equal(built.length, 5);
+  const first = runtime('1');
+  put('routes/1', { uri: '/one', upstream: two, desc: 'an unrelated edit keeps it' });
+  assert.equal(runtime('1'), first);
+  del('routes/1');
+  assert.equal(first?.closed, true);
+  assert.equal(runtime('2')?.closed, false);
+});
+
 void test('a reset keeps shared inline runtimes that are still used and closes the others', () => {
   const { state, kv, built } = setup();
   const routes = (ports: number[]) =>
