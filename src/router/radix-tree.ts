@@ -114,16 +114,20 @@ export class RadixTree<V> {
 }
 
 // Children as two short parallel arrays scanned linearly: fan-out is small in route keys, and
-// this is both faster and far smaller than a Map per node.
+// this is both faster and far smaller than a Map per node. The arrays are replaced by exact-size
+// copies on change (push would reserve 17 slots) and leaves share one empty pair.
 interface TreeNode<V> {
   label: string;
-  firsts: number[];
-  kids: TreeNode<V>[];
+  firsts: readonly number[];
+  kids: readonly TreeNode<V>[];
   value: V | undefined;
 }
 
+// Shared by every leaf; never written (changes replace the arrays).
+const NONE: readonly never[] = [];
+
 function newNode<V>(label: string): TreeNode<V> {
-  return { label, firsts: [], kids: [], value: undefined };
+  return { label, firsts: NONE, kids: NONE, value: undefined };
 }
 
 function childOf<V>(node: TreeNode<V>, c: number): TreeNode<V> | undefined {
@@ -135,18 +139,18 @@ function childOf<V>(node: TreeNode<V>, c: number): TreeNode<V> | undefined {
 function setChild<V>(node: TreeNode<V>, c: number, child: TreeNode<V>): void {
   const j = node.firsts.indexOf(c);
   if (j === -1) {
-    node.firsts.push(c);
-    node.kids.push(child);
+    node.firsts = node.firsts.toSpliced(node.firsts.length, 0, c);
+    node.kids = node.kids.toSpliced(node.kids.length, 0, child);
   } else {
-    node.kids[j] = child;
+    node.kids = node.kids.with(j, child);
   }
 }
 
 function deleteChild<V>(node: TreeNode<V>, c: number): void {
   const j = node.firsts.indexOf(c);
   if (j === -1) return;
-  node.firsts.splice(j, 1);
-  node.kids.splice(j, 1);
+  node.firsts = node.firsts.toSpliced(j, 1);
+  node.kids = node.kids.toSpliced(j, 1);
 }
 
 // The first character was matched by the child lookup; compare the rest of the edge.
