@@ -2,9 +2,10 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { BodyWriter, type BodySink } from './body.js';
 import { Deadline, type Expiring } from './deadline.js';
-import { parseError, UpstreamError } from './errors.js';
+import { UpstreamError } from './errors.js';
 import { replayable, requestHead, type HeadFacts } from './head.js';
-import { HTTPParser, type NativeParser, type StreamHandle } from './llhttp.js';
+import type { StreamHandle } from './llhttp.js';
+import { ResponseReader, type ResponseOwner } from './response.js';
 import type { UpstreamHandler, UpstreamRequest } from './types.js';
 
 /** What a connection needs from its pool. */
@@ -50,35 +51,27 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 const kConn = Symbol('h1Connection');
 type Tagged<T> = T & { [kConn]?: Connection };
 
-/** The async_hooks resource llhttp wants: one for all (no per-request hooks). */
-const PARSER_RESOURCE = {};
-
 /**
- * One keep-alive connection to an upstream node: a net.Socket or tls.TLSSocket whose bytes
- * node's native llhttp reads directly (`parser.consume`, as node:http's server does: no 'data'
- * events, no Buffer per read), carrying one request at a time (pipelining 1).
+ * One keep-alive connection to an upstream node: a net.Socket or tls.TLSSocket carrying one
+ * request at a time (pipelining 1). The request head goes out in one write (requestHead), a
+ * streamed body after it (BodyWriter), the response comes back through ResponseReader.
  *
- * - Responses are framed by llhttp in strict mode: Content-Length, chunked, read-until-close,
- *   no body for HEAD, 1xx, 204 and 304; conflicting Content-Length/Transfer-Encoding, bad chunk
- *   sizes and obs-fold are errors, and the connection is closed, never reused. Bytes that come
- *   when no request waits for them (after a complete response, or while idle) close it too.
  * - Deadlines: connect (TCP + TLS), response head (total time once the request is sent), body
  *   (time between two reads, not counted while the client holds the body back), idle.
+ * - Anything wrong with a response (framing, unasked bytes, a deadline) ends the request with an
+ *   error and closes the connection: it is never reused after a doubt.
  * - A request that fails on a reused connection before any response byte (the upstream closed
  *   the idle socket as the request went out) is sent once more on a new connection, if its
  *   method is idempotent and its body can be sent again; otherwise the error goes to the handler.
  */
-export class Connection implements BodySink, Expiring {
+export class Connection implements BodySink, Expiring, ResponseOwner {
   readonly #owner: ConnectionOwner;
   readonly #settings: ConnectionSettings;
   readonly #socket: Tagged<Socket>;
   readonly #writer: BodyWriter;
   readonly #deadline = new Deadline(this);
+  readonly #reader = new ResponseReader(this);
   readonly #facts: HeadFacts = { length: 0, close: false };
-  /** Handed to onHeaders: one function per connection, not per request. */
-  readonly #resume = (): void => this.#resumeReading();
-  #parser: Tagged<NativeParser> | undefined;
-  #handle: StreamHandle | undefined;
   #phase = CONNECTING;
   #connected = false;
   #closed = false;
@@ -92,16 +85,6 @@ export class Connection implements BodySink, Expiring {
   #isHead = false;
   #headersMs = 0;
   #bodyMs = 0;
-
-  // Its response.
-  #began = false;
-  #headed = false;
-  #info = false;
-  #keepAlive = true;
-  #finished = false;
-  #orphan = false;
-  #paused = false;
-  #flushed: string[] | undefined;
 
   constructor(owner: ConnectionOwner, settings: ConnectionSettings, session: Buffer | undefined) {
     this.#owner = owner;
@@ -141,10 +124,7 @@ export class Connection implements BodySink, Expiring {
     this.#req = req;
     this.#handler = handler;
     this.#retried = retried;
-    this.#began = false;
-    this.#headed = false;
-    this.#info = false;
-    this.#keepAlive = true;
+    this.#reader.expect();
     if (this.#connected) this.#socket.ref();
     const abort = (err?: Error): void => {
       if (this.#req === req) this.#fail(err ?? new UpstreamError('UND_ERR_ABORTED', 'aborted'));
@@ -213,138 +193,43 @@ export class Connection implements BodySink, Expiring {
 
   /** The request is out: the response head is due within headersMs. */
   #waitForHead(): void {
-    if (this.#headed || this.#req === undefined) return;
+    if (this.#reader.headed || this.#req === undefined) return;
     this.#phase = WAITING;
     this.#deadline.in(this.#headersMs);
   }
 
-  // ---- receiving: llhttp callbacks (`this` is the parser) ----
+  // ---- receiving (ResponseReader) ----
 
-  static #onMessageBegin(this: Tagged<NativeParser>): void {
-    const c = this[kConn]!;
-    if (c.#handler === undefined) c.#orphan = true;
-    else c.#began = true;
+  get waiting(): UpstreamHandler | undefined {
+    return this.#handler;
   }
 
-  /** Header lines flushed before the head is complete (more than 32), or trailers (ignored). */
-  static #onHeaders(this: Tagged<NativeParser>, headers: string[]): void {
-    const c = this[kConn]!;
-    if (c.#headed || c.#handler === undefined) return;
-    const into = (c.#flushed ??= []);
-    for (const h of headers) into.push(h);
+  get isHead(): boolean {
+    return this.#isHead;
   }
 
-  static #onHeadersComplete(
-    this: Tagged<NativeParser>,
-    _major: number,
-    _minor: number,
-    headers: string[] | undefined,
-    _method: unknown,
-    _url: unknown,
-    status: number,
-    statusText: string,
-    upgrade: boolean,
-    keepAlive: boolean,
-  ): number {
-    const c = this[kConn]!;
-    const handler = c.#handler;
-    const raw = headers ?? c.#flushed ?? [];
-    c.#flushed = undefined;
-    if (handler === undefined) {
-      c.#orphan = true;
-      return 1;
-    }
-    if (upgrade || status === 101) {
-      c.#fail(new UpstreamError('UND_ERR_INFO', 'upstream switched protocols unasked'));
-      return 1;
-    }
-    if (status < 200) {
-      // 100 Continue, 102, 103: informational, the final response follows (llhttp: no body).
-      c.#info = true;
-      return 1;
-    }
-    c.#headed = true;
-    c.#keepAlive = keepAlive;
-    c.#phase = READING;
-    const skipBody = c.#isHead;
-    try {
-      if (handler.onHeaders?.(status, raw, c.#resume, statusText) === false) c.#pause();
-    } catch (err) {
-      c.#fail(err as Error);
-    }
-    return skipBody ? 1 : 0;
+  headReceived(): void {
+    this.#phase = READING;
   }
 
-  static #onBody(this: Tagged<NativeParser>, chunk: Buffer): void {
-    const c = this[kConn]!;
-    const handler = c.#handler;
-    if (handler === undefined || c.#info) return;
-    try {
-      if (handler.onData?.(chunk) === false) c.#pause();
-    } catch (err) {
-      c.#fail(err as Error);
-    }
+  responseComplete(): void {
+    this.#clearRequest();
   }
 
-  static #onMessageComplete(this: Tagged<NativeParser>): void {
-    const c = this[kConn]!;
-    const handler = c.#handler;
-    if (handler === undefined) return;
-    if (c.#info) {
-      c.#info = false;
-      return;
-    }
-    // Released once llhttp has seen the rest of this read (kOnExecute): bytes after the
-    // response must not be taken for the next request's.
-    c.#finished = true;
-    c.#clearRequest();
-    try {
-      handler.onComplete?.(null);
-    } catch {
-      // As undici: a handler that throws after its response costs the connection.
-      c.#finished = false;
-      c.#destroy();
-    }
+  responseFailed(err: Error): void {
+    this.#fail(err);
   }
 
-  /** After every read llhttp took from the socket: the byte count, or the parse error. */
-  static #onExecute(this: Tagged<NativeParser>, ret: number | Error): void {
-    const c = this[kConn]!;
-    if (typeof ret !== 'number') {
-      c.#finished = false;
-      c.#fail(parseError(ret));
-    } else if (c.#orphan) {
-      c.#finished = false;
-      c.#fail(new UpstreamError('UND_ERR_INFO', 'upstream sent bytes nobody asked for'));
-    } else if (c.#finished) {
-      c.#finished = false;
-      c.#release();
-    } else if (c.#phase === READING && !c.#paused) {
-      c.#deadline.in(c.#bodyMs);
-    }
+  readDone(finished: boolean): void {
+    if (finished) this.#release();
+    else if (this.#phase === READING && !this.#reader.paused) this.#deadline.in(this.#bodyMs);
   }
 
-  #pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
-    const h = this.#handle;
-    if (h !== undefined && h.reading) {
-      h.reading = false;
-      h.readStop();
-    }
+  readingPaused(paused: boolean): void {
     // The client holds the body back: that is no upstream read timeout.
-    if (this.#phase === READING) this.#deadline.clear();
-  }
-
-  #resumeReading(): void {
-    if (!this.#paused || this.#closed) return;
-    this.#paused = false;
-    const h = this.#handle;
-    if (h !== undefined && !h.reading) {
-      h.reading = true;
-      h.readStart();
-    }
-    if (this.#phase === READING) this.#deadline.in(this.#bodyMs);
+    if (this.#phase !== READING) return;
+    if (paused) this.#deadline.clear();
+    else this.#deadline.in(this.#bodyMs);
   }
 
   // ---- socket events (`this` is the socket) ----
@@ -356,18 +241,7 @@ export class Connection implements BodySink, Expiring {
       c.#fail(new UpstreamError('UND_ERR_SOCKET', 'socket without a stream handle'));
       return;
     }
-    const parser: Tagged<NativeParser> = new HTTPParser();
-    parser.initialize(HTTPParser.RESPONSE, PARSER_RESOURCE, 0, HTTPParser.kLenientNone);
-    parser[kConn] = c;
-    parser[HTTPParser.kOnMessageBegin] = Connection.#onMessageBegin;
-    parser[HTTPParser.kOnHeaders] = Connection.#onHeaders;
-    parser[HTTPParser.kOnHeadersComplete] = Connection.#onHeadersComplete;
-    parser[HTTPParser.kOnBody] = Connection.#onBody;
-    parser[HTTPParser.kOnMessageComplete] = Connection.#onMessageComplete;
-    parser[HTTPParser.kOnExecute] = Connection.#onExecute;
-    parser.consume(handle);
-    c.#parser = parser;
-    c.#handle = handle;
+    c.#reader.attach(handle);
     c.#connected = true;
     if (c.#req !== undefined) c.#send();
     else c.#release();
@@ -386,16 +260,15 @@ export class Connection implements BodySink, Expiring {
   /** The upstream ended its side: the end of a read-until-close body, or a cut. */
   static #onEnd(this: Tagged<Socket>): void {
     const c = this[kConn]!;
-    if (c.#req !== undefined && c.#began) {
-      const ret = c.#parser?.finish();
-      if (ret instanceof Error) {
-        c.#fail(parseError(ret));
+    if (c.#req !== undefined && c.#reader.began) {
+      const err = c.#reader.end();
+      if (err !== undefined) {
+        c.#fail(err);
         return;
       }
-      c.#finished = false;
     }
     if (c.#req !== undefined) {
-      c.#fail(new UpstreamError('UND_ERR_SOCKET', 'other side closed'), !c.#began);
+      c.#fail(new UpstreamError('UND_ERR_SOCKET', 'other side closed'), !c.#reader.began);
     }
     c.#destroy();
   }
@@ -404,16 +277,10 @@ export class Connection implements BodySink, Expiring {
     const c = this[kConn]!;
     c.#closed = true;
     if (c.#req !== undefined) {
-      c.#fail(new UpstreamError('UND_ERR_SOCKET', 'other side closed'), !c.#began);
+      c.#fail(new UpstreamError('UND_ERR_SOCKET', 'other side closed'), !c.#reader.began);
     }
     c.#deadline.stop();
-    const parser = c.#parser;
-    if (parser !== undefined) {
-      c.#parser = undefined;
-      c.#handle = undefined;
-      parser.unconsume();
-      parser.close();
-    }
+    c.#reader.detach();
     c.#owner.closed(c);
   }
 
@@ -446,15 +313,15 @@ export class Connection implements BodySink, Expiring {
     const s = this.#settings;
     if (
       this.#facts.close ||
-      !this.#keepAlive ||
+      !this.#reader.keepAlive ||
       this.#owner.closing ||
       (s.maxRequests > 0 && this.#served >= s.maxRequests)
     ) {
       this.#destroy();
       return;
     }
-    if (this.#paused) this.#resumeReading();
     this.#phase = IDLE;
+    if (this.#reader.paused) this.#reader.resume();
     this.#deadline.in(s.idleMs);
     this.#socket.unref();
     this.#owner.released(this);
@@ -483,7 +350,7 @@ export class Connection implements BodySink, Expiring {
     if (
       stale &&
       this.#reused &&
-      !this.#began &&
+      !this.#reader.began &&
       !this.#retried &&
       IDEMPOTENT.has(req.method) &&
       replayable(req.body)
@@ -498,6 +365,7 @@ export class Connection implements BodySink, Expiring {
     if (this.#closed) return;
     this.#closed = true;
     this.#deadline.stop();
+    this.#reader.halt();
     this.#socket.destroy();
   }
 }
