@@ -100,6 +100,15 @@ void describe('h1 response framing', () => {
     await pool.close();
   });
 
+  void test('an HTTP/1.0 response without keep-alive is not followed by another request', async () => {
+    const up = await answering('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const pool = h1Pool(up.port);
+    assert.equal((await fetchVia(pool)).body, 'ok');
+    assert.equal((await fetchVia(pool)).body, 'ok');
+    assert.equal(up.sockets.length, 2);
+    await pool.close();
+  });
+
   void test('a head of more than 32 header lines arrives whole', async () => {
     let extra = '';
     for (let i = 0; i < 40; i++) extra += `X-H${i}: ${i}\r\n`;
