@@ -9,18 +9,15 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findBinary } from './required-tool.js';
 
 const run = promisify(execFile);
 
-export const opensslBinary: string | undefined = (process.env['PATH'] ?? '')
-  .split(delimiter)
-  .concat('/usr/bin')
-  .map((d) => join(d, 'openssl'))
-  .find((p) => existsSync(p));
+export const opensslBinary: string | undefined = findBinary('openssl');
 
 /** What etcd serves: `--cert-file`, `--key-file`, and the CA it trusts for client certificates. */
 export interface EtcdServerTls {

@@ -14,9 +14,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { request } from 'node:https';
-import { requiredToolSuite } from './required-tool.js';
+import { findBinary, requiredToolSuite } from './required-tool.js';
 import type { EtcdServerTls } from './etcd-tls.js';
 import { freePort } from './free-port.js';
 
@@ -317,9 +317,4 @@ async function findLeader(members: Member[]): Promise<Member> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error('no etcd leader within 10 s');
-}
-
-function findBinary(name: string, only: string | undefined): string | undefined {
-  const dirs = only ? [only] : ['/usr/bin', ...(process.env['PATH'] ?? '').split(delimiter)];
-  return dirs.map((d) => join(d, name)).find((p) => p !== name && existsSync(p));
 }

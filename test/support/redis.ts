@@ -15,8 +15,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { requiredToolSuite } from './required-tool.js';
+import { join } from 'node:path';
+import { findBinary, requiredToolSuite } from './required-tool.js';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
@@ -264,9 +264,4 @@ function run(file: string, args: string[]): Promise<string> {
       err ? reject(new Error(`${file} ${args.join(' ')}: ${stderr || stdout}`)) : resolve(stdout),
     );
   });
-}
-
-function findBinary(name: string): string | undefined {
-  const dirs = ['/usr/bin', ...(process.env['PATH'] ?? '').split(delimiter)];
-  return dirs.map((d) => join(d, name)).find((p) => p !== name && existsSync(p));
 }

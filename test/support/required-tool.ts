@@ -4,7 +4,15 @@
  * cannot pass by skipping. `cleanup` runs after the suite (stops what the tests started).
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+
+/** Where a program is (/usr/bin, then PATH; or only `onlyDir`), or undefined. */
+export function findBinary(name: string, onlyDir?: string): string | undefined {
+  const dirs = onlyDir ? [onlyDir] : ['/usr/bin', ...(process.env['PATH'] ?? '').split(delimiter)];
+  return dirs.map((d) => join(d, name)).find((p) => p !== name && existsSync(p));
+}
 
 export interface RequiredTool {
   /** Whether the program is installed. */
