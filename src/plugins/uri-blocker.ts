@@ -1,4 +1,4 @@
-import type { PluginContext, PluginDefinition, PluginResponse } from '../plugin/types.js';
+import type { PluginDefinition, PluginResponse } from '../plugin/types.js';
 import { checkPcreRules, compileAnyRule } from './lib/pcre-rules.js';
 
 /**
@@ -16,16 +16,6 @@ interface UriBlockerConf {
 interface Prepared {
   readonly blocked: (requestUri: string) => boolean;
   readonly reject: PluginResponse;
-}
-
-/**
- * APISIX's `request_uri`: the normalised `$uri` and the query as received (`uri .. is_args ..
- * args`), so `/a/../admin` is seen as `/admin`. Built here because the runtime's `request_uri`
- * variable is the raw request target.
- */
-function requestUri(ctx: PluginContext): string {
-  const args = ctx.var('args');
-  return args === undefined || args === '' ? ctx.uri : `${ctx.uri}?${args}`;
 }
 
 const plugin: PluginDefinition<UriBlockerConf, Prepared> = {
@@ -63,7 +53,8 @@ const plugin: PluginDefinition<UriBlockerConf, Prepared> = {
   },
 
   rewrite(p, ctx) {
-    return p.blocked(requestUri(ctx)) ? p.reject : undefined;
+    // `request_uri` is APISIX's: the normalised `$uri` plus the query, so `/a/../admin` is `/admin`.
+    return p.blocked(ctx.var('request_uri') ?? ctx.uri) ? p.reject : undefined;
   },
 };
 
