@@ -92,9 +92,10 @@ export class ChainBuilder {
     consumer: Consumer,
     group: GroupSource | undefined,
   ): PluginChain {
-    const version = `${consumer.modRevision}/${group?.modRevision ?? 0}`;
+    const consumerRev = consumer.modRevision;
+    const groupRev = group?.modRevision ?? 0;
     const cached = route.consumerChains.get(consumer.key);
-    if (cached?.version === version) return cached.chain;
+    if (cached?.consumerRev === consumerRev && cached.groupRev === groupRev) return cached.chain;
     const merged = new Map<string, PluginSource>(route.sources.map((s) => [s.name, s]));
     const added = new Set<string>();
     const layer = (
@@ -115,7 +116,7 @@ export class ChainBuilder {
       added.size === 0 && merged.size === route.sources.length && !changed(route, merged)
         ? route
         : this.build([...merged.values()], added);
-    route.consumerChains.set(consumer.key, { version, chain });
+    route.consumerChains.set(consumer.key, { consumerRev, groupRev, chain });
     return chain;
   }
 

@@ -55,7 +55,10 @@ export class PluginChain {
   /** The sources it was built from (merging a consumer starts from them). */
   readonly sources: readonly PluginSource[];
   /** Chains of this route merged with a consumer, by consumer key. */
-  readonly consumerChains = new Map<string, { version: string; chain: PluginChain }>();
+  readonly consumerChains = new Map<
+    string,
+    { consumerRev: number; groupRev: number; chain: PluginChain }
+  >();
 
   constructor(entries: ChainEntry[], sources: readonly PluginSource[]) {
     entries.sort(byPriority);
