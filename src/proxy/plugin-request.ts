@@ -51,7 +51,6 @@ export class PluginRequest implements RunContext {
   #reading: Promise<Buffer> | undefined;
   #vars: Map<string, string | undefined> | undefined;
   #data: Map<string, unknown> | undefined;
-  #credentialId: string | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -252,14 +251,9 @@ export class PluginRequest implements RunContext {
 
   attachConsumer(consumer: Consumer, credentialId?: string): void {
     this.consumer = consumer;
-    this.#credentialId = credentialId;
     this.setHeader('X-Consumer-Username', consumer.username);
     this.setHeader('X-Credential-Identifier', credentialId);
     this.setHeader('X-Consumer-Custom-ID', consumer.labels?.['custom_id']);
-  }
-
-  get credentialId(): string | undefined {
-    return this.#credentialId;
   }
 
   /** What the upstream request must differ in. */
