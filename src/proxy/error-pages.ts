@@ -48,7 +48,8 @@ function page(status: number): Buffer {
 }
 
 const PAGES = new Map<number, Buffer>(Object.keys(REASONS).map((s) => [+s, page(+s)]));
-const ROUTE_NOT_FOUND = Buffer.from('{"error_msg":"404 Route Not Found"}\n');
+/** The body of a 404 for an unmatched route. */
+export const ROUTE_NOT_FOUND_BODY = Buffer.from('{"error_msg":"404 Route Not Found"}\n');
 export const HTML = 'text/html; charset=utf-8';
 export const TEXT = 'text/plain; charset=utf-8';
 
@@ -56,9 +57,6 @@ export const TEXT = 'text/plain; charset=utf-8';
 export function errorPage(status: number): Buffer {
   return PAGES.get(status) ?? page(status);
 }
-
-/** The body of a 404 for an unmatched route. */
-export const ROUTE_NOT_FOUND_BODY = ROUTE_NOT_FOUND;
 
 /** nginx's error page for `status`; `extra` are more header name/value pairs. */
 export function sendErrorPage(
@@ -89,9 +87,9 @@ export function sendRouteNotFound(res: ServerResponse, server: string): void {
     'Content-Type',
     TEXT,
     'Content-Length',
-    String(ROUTE_NOT_FOUND.length),
+    String(ROUTE_NOT_FOUND_BODY.length),
     'Server',
     server,
   ]);
-  res.end(ROUTE_NOT_FOUND);
+  res.end(ROUTE_NOT_FOUND_BODY);
 }
