@@ -11,7 +11,7 @@
  * Writes go one after the other, as the Admin API would put them on node A; a write's time is
  * from before the put until WorkerPool.waitForRevision resolves on the node(s) measured.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -24,28 +24,18 @@ import { ConfigFeed } from '../src/store/feed.js';
 import type { ConfigStore } from '../src/store/types.js';
 import { startEtcd, stopAllEtcd } from '../test/support/etcd.js';
 import { freePort } from '../test/support/free-port.js';
-import { percentile } from './stats.js';
+import { latencyRow, routeValue, scratchDir } from './propagation-common.js';
 
 const writes = Number(process.argv[2] ?? 2000);
 const workerCount = Number(process.argv[3] ?? 2);
 const onDisk = (process.argv[4] ?? 'disk') === 'disk';
 const exec = fileURLToPath(new URL('../src/gateway/worker-main.js', import.meta.url));
-const outDir = new URL('./out/', import.meta.url).pathname;
-mkdirSync(outDir, { recursive: true });
-const dir = mkdtempSync(join(outDir, 'propagation-etcd-'));
+const dir = scratchDir('propagation-etcd');
 const logger = createLogger('bench', 'warn');
 
-const route = (i: number): string =>
-  JSON.stringify({
-    uri: `/r/${i}`,
-    upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
-  });
+const route = routeValue;
 
-function row(name: string, ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const f = (x: number): string => x.toFixed(2).padStart(7);
-  return `| ${name.padEnd(58)} | ${f(percentile(s, 50))} | ${f(percentile(s, 99))} | ${f(s.at(-1) ?? NaN)} |`;
-}
+const row = (name: string, ms: number[]): string => latencyRow(name, ms, 58, 2);
 
 interface BenchNode {
   store: ConfigStore;

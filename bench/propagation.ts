@@ -11,7 +11,7 @@
  * routes is sent to a fresh worker: time to ready, and the longest the primary's event loop was
  * blocked meanwhile.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -22,28 +22,18 @@ import { createLogger } from '../src/core/logger.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { ConfigFeed } from '../src/store/feed.js';
 import { freePort } from '../test/support/free-port.js';
-import { percentile } from './stats.js';
+import { latencyRow, routeValue, scratchDir } from './propagation-common.js';
 
 const writes = Number(process.argv[2] ?? 5000);
 const workerCount = Number(process.argv[3] ?? 4);
 const resetItems = Number(process.argv[4] ?? 100_000);
 const exec = fileURLToPath(new URL('../src/gateway/worker-main.js', import.meta.url));
-const outDir = new URL('./out/', import.meta.url).pathname;
-mkdirSync(outDir, { recursive: true });
-const dir = mkdtempSync(join(outDir, 'propagation-'));
+const dir = scratchDir('propagation');
 const logger = createLogger('bench', 'warn');
 
-const route = (i: number): string =>
-  JSON.stringify({
-    uri: `/r/${i}`,
-    upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
-  });
+const route = routeValue;
 
-function summary(name: string, ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const f = (x: number): string => x.toFixed(3).padStart(8);
-  return `| ${name.padEnd(44)} | ${f(percentile(s, 50))} | ${f(percentile(s, 99))} | ${f(s.at(-1) ?? NaN)} |`;
-}
+const summary = (name: string, ms: number[]): string => latencyRow(name, ms, 44, 3);
 
 const store = EmbeddedStore.open({ file: join(dir, 'gatehouse.db'), logger });
 const feed = new ConfigFeed({ store, prefix: '/apisix', logger });
