@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { createAdminServer } from '../admin/server.js';
 import { WorkerPool } from '../cluster/pool.js';
-import { CounterHost, counterSocketPath } from '../cluster/counters.js';
+import { QuotaHost } from '../cluster/quota-host.js';
+import { quotaSocketPath } from '../cluster/quota-wire.js';
 import { SharedDictHost, sharedDictFile } from '../cluster/shared-dict.js';
 import { hasAdminApi } from '../config/admin-key.js';
 import type { GatewayConfig } from '../config/types.js';
@@ -126,8 +127,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
     if (count > 0) {
       const shared = new SharedDictHost(sharedDictFile(process.pid));
       cleanups.unshift(() => shared.close());
-      const counters = await CounterHost.listen(counterSocketPath(process.pid));
-      cleanups.unshift(() => counters.close());
+      const quotas = await QuotaHost.listen(quotaSocketPath(process.pid));
+      cleanups.unshift(() => quotas.close());
       if (config.apisix.ssl.enable) {
         logger.info('apisix.ssl: HTTPS listeners are not served yet; only node_listen (HTTP)');
       }

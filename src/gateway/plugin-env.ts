@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
-import type { CounterClient } from '../cluster/counters.js';
+import type { QuotaClient } from '../cluster/quota-client.js';
 import type { SharedDicts } from '../cluster/shared-dict.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
 import type { PluginEnv } from '../plugin/types.js';
 import { gatehouseVersion } from './version.js';
 
-/** What plugins get in a worker: shared dicts, plugin_metadata, plugin_attr, the node id. */
+/** What plugins get in a worker: shared dicts, quotas, plugin_metadata, plugin_attr, the node id. */
 export function createPluginEnv(
   config: GatewayConfig,
   logger: Logger,
   shared: SharedDicts,
-  counters: CounterClient,
+  quotas: QuotaClient,
   metadata: (plugin: string) => Readonly<Record<string, unknown>> | undefined,
 ): PluginEnv {
   const apisix = config.raw['apisix'] as Record<string, unknown> | undefined;
@@ -19,7 +19,7 @@ export function createPluginEnv(
   return {
     logger,
     shared: (name) => shared.dict(name),
-    counters: (name) => counters.namespace(name),
+    quotas: (name) => quotas.namespace(name),
     metadata,
     attr: (plugin) => config.plugin_attr[plugin],
     nodeId: typeof id === 'string' && id !== '' ? id : hostname(),

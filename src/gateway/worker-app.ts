@@ -1,7 +1,8 @@
 import type { WorkerApp } from '../cluster/worker.js';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { AtRest } from '../admin/at-rest.js';
-import { CounterClient, counterSocketPath } from '../cluster/counters.js';
+import { QuotaClient } from '../cluster/quota-client.js';
+import { quotaSocketPath } from '../cluster/quota-wire.js';
 import { SharedDicts, sharedDictFile } from '../cluster/shared-dict.js';
 import { Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
@@ -49,10 +50,10 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
   const atRest = new AtRest(new Keyring(encryption.keyring), encryption.enable_encrypt_fields);
   const holder: { state?: DataPlaneState<RuntimeUpstream> } = {};
   // A cluster worker counts through its primary; anything else (an in-process use) locally.
-  const counters = new CounterClient(
-    typeof process.send === 'function' ? counterSocketPath(process.ppid) : undefined,
+  const quotas = new QuotaClient(
+    typeof process.send === 'function' ? quotaSocketPath(process.ppid) : undefined,
   );
-  const env = createPluginEnv(config, logger, shared, counters, (name) =>
+  const env = createPluginEnv(config, logger, shared, quotas, (name) =>
     holder.state?.metadata(name),
   );
   let chains = new ChainBuilder(plugins, env, logger);
@@ -78,7 +79,7 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
       live.close();
       lifecycle(plugins, 'destroy', env);
       shared.close();
-      counters.close();
+      quotas.close();
     },
     async updateConfig(next) {
       let loaded: PluginRegistry;

@@ -85,17 +85,29 @@ export interface SharedDict {
   delete(key: string): void;
 }
 
-/**
- * Node-wide counters kept by the primary process: exact across all workers, asynchronous (the
- * increments of one event-loop turn travel to the primary as one message). Cheaper per request
- * than a SharedDict write under load; use them for plain counting (limit-count's fixed window).
- */
-export interface SharedCounters {
+/** What one `take` decided. */
+export interface QuotaTake {
+  readonly admitted: boolean;
   /**
-   * Adds `delta` to the number at `key`; a missing or expired key starts from 0 and, with
-   * `ttlMs`, expires `ttlMs` from now (an existing key keeps its expiry: a fixed window).
+   * Units left in the window after this take as far as this worker can tell (0 once refused):
+   * exact with one worker; with several it leaves out what the others hold in advance.
    */
-  incr(key: string, delta: number, ttlMs?: number): Promise<{ value: number; expiresAt: number }>;
+  readonly remaining: number;
+  /** When the window ends, ms since the epoch. */
+  readonly expiresAt: number;
+  /** This take opened the window. */
+  readonly first: boolean;
+}
+
+/**
+ * Node-wide quotas in fixed windows, kept by the primary process and exact across all workers:
+ * a window admits at most `limit` units, and refuses none while units are left. A window opens
+ * at a key's first take and lasts `windowMs`. Synchronous while the worker holds units of the
+ * window in advance (a lease, taken while the window has plenty left); otherwise one round trip
+ * to the primary, batched per event-loop turn.
+ */
+export interface SharedQuotas {
+  take(key: string, cost: number, limit: number, windowMs: number): QuotaTake | Promise<QuotaTake>;
 }
 
 /** What a plugin gets at init and prepare time: node-wide services of the runtime. */
@@ -103,8 +115,8 @@ export interface PluginEnv {
   readonly logger: Logger;
   /** A node-wide shared dict (created on first use). */
   shared(name: string): SharedDict;
-  /** Node-wide counters held by the primary, namespaced by `name`. */
-  counters(name: string): SharedCounters;
+  /** Node-wide quotas held by the primary, namespaced by `name`. */
+  quotas(name: string): SharedQuotas;
   /** The plugin_metadata value of a plugin (defaults applied), or undefined. Current version. */
   metadata(plugin: string): Readonly<Record<string, unknown>> | undefined;
   /** `plugin_attr.<name>` of config.yaml, or undefined. */

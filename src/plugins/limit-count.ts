@@ -1,9 +1,10 @@
 /**
  * limit-count (spec-plugins "limit-count"): at most `count` requests per `time_window` seconds
- * per key, in fixed windows that start at a key's first request, or sliding ones. Counters live
- * in the node-wide shared dict (`local`, synchronous, exact across the node's workers) or in
- * Redis (`redis`, `redis-cluster`, `redis-sentinel`: exact across nodes; the hook awaits one
- * round trip). Quota headers go out on every response of the route, the rejection included.
+ * per key, in fixed windows that start at a key's first request, or sliding ones. Counters are
+ * node-wide (`local`: the primary's quotas for fixed windows, synchronous while this worker holds
+ * a lease; the shared dict for sliding ones; exact across the node's workers) or in Redis
+ * (`redis`, `redis-cluster`, `redis-sentinel`: exact across nodes; the hook awaits one round
+ * trip). Quota headers go out on every response of the route, the rejection included.
  */
 import type { Logger } from '../core/logger.js';
 import type {
@@ -51,7 +52,7 @@ interface Prepared {
 
 function makeCounter(conf: LimitCountConf, env: PluginEnv): Counter | Error {
   if (conf.policy === 'local') {
-    return localCounter(env.shared(NAME), env.counters(NAME), conf.window_type);
+    return localCounter(env.shared(NAME), env.quotas(NAME), conf.window_type);
   }
   try {
     const scripts = redisScripts(conf as LimitCountConf & RedisFields, env.logger);

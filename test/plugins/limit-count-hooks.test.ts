@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
 import { validateSchema, withSchemaDefaults } from '../../src/core/schema.js';
-import type { PluginContext, PluginEnv, SharedDict } from '../../src/plugin/types.js';
+import type { PluginContext, PluginEnv } from '../../src/plugin/types.js';
 import plugin from '../../src/plugins/limit-count.js';
 import { fakeContext, fakeEnv, type FakeContext } from '../support/fake-plugin-context.js';
 
@@ -213,22 +213,26 @@ void describe('limit-count hooks', () => {
   });
 
   void test('a failing counter store answers 500 "failed to limit count", or passes degraded', async () => {
-    const broken: SharedDict = {
-      incr: () => {
-        throw new Error('disk full');
-      },
-      get: () => undefined,
-      update: () => undefined,
-      delete: () => undefined,
+    // The primary's quotas gone: a take fails, asynchronously or at once.
+    const env: PluginEnv = {
+      ...fakeEnv(),
+      quotas: () => ({ take: () => Promise.reject(new Error('primary gone')) }),
     };
-    const env: PluginEnv = { ...fakeEnv(), shared: () => broken };
     const strict = prepare({ count: 1, time_window: 60 }, env);
     assert.deepEqual(await hit(strict, fakeContext({}, env)), {
       status: 500,
       body: { error_msg: 'failed to limit count' },
     });
-    const lenient = prepare({ count: 1, time_window: 60, allow_degradation: true }, env);
-    assert.equal(await hit(lenient, fakeContext({}, env)), undefined);
+    const throwing: PluginEnv = {
+      ...env,
+      quotas: () => ({
+        take: () => {
+          throw new Error('primary gone');
+        },
+      }),
+    };
+    const lenient = prepare({ count: 1, time_window: 60, allow_degradation: true }, throwing);
+    assert.equal(await hit(lenient, fakeContext({}, throwing)), undefined);
   });
 
   void test('a redis-cluster node that is no address makes every request a bare 500', () => {

@@ -7,6 +7,7 @@
  *   plugin.rewrite?.(conf, ctx);
  *   assert.equal(ctx.header('apikey'), undefined);
  */
+import { QuotaClient } from '../../src/cluster/quota-client.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type {
   Consumer,
@@ -60,6 +61,7 @@ export function memoryDict(): SharedDict {
 
 export function fakeEnv(metadata: Record<string, Record<string, unknown>> = {}): PluginEnv {
   const dicts = new Map<string, SharedDict>();
+  const localQuotas = new QuotaClient(undefined);
   return {
     logger: silentLogger(),
     shared(name) {
@@ -67,10 +69,7 @@ export function fakeEnv(metadata: Record<string, Record<string, unknown>> = {}):
       if (d === undefined) dicts.set(name, (d = memoryDict()));
       return d;
     },
-    counters(name) {
-      const d = this.shared(`counters:${name}`);
-      return { incr: (key, delta, ttlMs) => Promise.resolve(d.incr(key, delta, ttlMs)) };
-    },
+    quotas: (name) => localQuotas.namespace(name),
     metadata: (name) => metadata[name],
     attr: () => undefined,
     nodeId: 'test-node',

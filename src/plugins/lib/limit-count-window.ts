@@ -5,7 +5,7 @@
  * seconds, and counts only admitted requests. The node-wide shared dict answers synchronously;
  * Redis with a promise.
  */
-import type { SharedCounters, SharedDict } from '../../plugin/types.js';
+import type { QuotaTake, SharedDict, SharedQuotas } from '../../plugin/types.js';
 import type { RedisScripts } from './limit-count-redis.js';
 
 /** What one hit decided. */
@@ -95,24 +95,28 @@ function slidingLocal(dict: SharedDict): Counter {
   };
 }
 
-function fixedLocal(counters: SharedCounters): Counter {
-  return (id, cost, limit, windowMs) =>
-    counters.incr(id, cost, windowMs).then(({ value, expiresAt }) =>
-      // The window's first hit reports the whole window, as APISIX does.
-      fixedOutcome(limit, value, value === cost ? windowMs : expiresAt - Date.now()),
-    );
+function fixedLocal(quotas: SharedQuotas): Counter {
+  return (id, cost, limit, windowMs) => {
+    const take = quotas.take(id, cost, limit, windowMs);
+    return take instanceof Promise
+      ? take.then((t) => takeOutcome(t, windowMs))
+      : takeOutcome(take, windowMs);
+  };
+}
+
+function takeOutcome(t: QuotaTake, windowMs: number): Outcome {
+  // The window's first hit reports the whole window, as APISIX does.
+  const reset = floor2(t.first ? windowMs : t.expiresAt - Date.now());
+  return { rejected: !t.admitted, remaining: t.remaining, reset };
 }
 
 /**
- * `policy: local`: a fixed window counts in the primary's node-wide counters (exact across
- * workers, batched IPC); a sliding window needs a read-modify-write, done in the shared dict.
+ * `policy: local`: a fixed window counts in the primary's node-wide quotas (exact across
+ * workers, synchronous while this worker holds a lease); a sliding window needs a
+ * read-modify-write, done in the shared dict.
  */
-export function localCounter(
-  dict: SharedDict,
-  counters: SharedCounters,
-  type: WindowType,
-): Counter {
-  return type === 'sliding' ? slidingLocal(dict) : fixedLocal(counters);
+export function localCounter(dict: SharedDict, quotas: SharedQuotas, type: WindowType): Counter {
+  return type === 'sliding' ? slidingLocal(dict) : fixedLocal(quotas);
 }
 
 /** Redis keys as APISIX 3.18 names its fixed-window counters (a count going up). */

@@ -1,0 +1,265 @@
+import { createConnection, type Socket } from 'node:net';
+import type { QuotaTake, SharedQuotas } from '../plugin/types.js';
+import { QuotaTable, type Holder } from './quota-table.js';
+import {
+  GRANT,
+  onLines,
+  RETURN,
+  type GrantMessage,
+  type PrimaryMessage,
+  type WorkerMessage,
+} from './quota-wire.js';
+
+interface Waiter {
+  readonly cost: number;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly resolve: (take: QuotaTake) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** This worker's view of one key's current window. */
+interface Lease {
+  /** Units held in advance, spent without asking the primary. */
+  units: number;
+  expiresAt: number;
+  /** Units nobody held at the last grant. */
+  remaining: number;
+  /** Takes served from the lease since the last grant: sizes the next one. */
+  spent: number;
+  /** The primary refused at this limit: the window is used up (0: not refused). */
+  refusedAt: number;
+  /** Requests to ask the primary about at the next flush. */
+  waiting: Waiter[];
+  /** Grant requests sent and not answered. */
+  inflight: number;
+}
+
+interface Pending {
+  readonly key: string;
+  readonly waiters: Waiter[];
+}
+
+/** A lease asks for at least MIN_WANT and at most MAX_WANT requests' worth of units. */
+const MIN_WANT = 8;
+const MAX_WANT = 256;
+const SWEEP_MS = 10_000;
+
+const admittedTake = (remaining: number, expiresAt: number, first: boolean): QuotaTake => ({
+  admitted: true,
+  remaining,
+  expiresAt,
+  first,
+});
+const refusedTake = (expiresAt: number): QuotaTake => ({
+  admitted: false,
+  remaining: 0,
+  expiresAt,
+  first: false,
+});
+
+/** Outside a gateway worker (tests, tools): one process, so the table is simply local. */
+const NO_HOLDER: Holder = { recall: () => undefined };
+
+/**
+ * A worker's end of the node-wide quotas (see quota-table.ts). Takes are synchronous while the
+ * worker holds units of the key's window; the others of one event-loop turn go to the primary
+ * as one line. Without a socket path it counts in its own memory, exact for that one process.
+ */
+export class QuotaClient {
+  readonly #path: string | undefined;
+  readonly #local: QuotaTable | undefined;
+  readonly #leases = new Map<string, Lease>();
+  readonly #pending = new Map<number, Pending>();
+  /** Keys with waiting requests. */
+  readonly #dirty = new Set<string>();
+  #outbox: WorkerMessage[] = [];
+  #scheduled = false;
+  #socket: Socket | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #id = 0;
+  readonly #flush = (): void => this.#send();
+
+  constructor(socketPath: string | undefined) {
+    this.#path = socketPath;
+    this.#local = socketPath === undefined ? new QuotaTable() : undefined;
+  }
+
+  take(key: string, cost: number, limit: number, windowMs: number): QuotaTake | Promise<QuotaTake> {
+    const now = Date.now();
+    if (this.#local !== undefined) {
+      const g = this.#local.grant(
+        { key, n: 1, cost, limit, windowMs, want: 0, from: NO_HOLDER, done: () => undefined },
+        now,
+      )!;
+      return g.admitted === 1
+        ? admittedTake(g.remaining, g.expiresAt, g.first)
+        : refusedTake(g.expiresAt);
+    }
+    let l = this.#leases.get(key);
+    if (l !== undefined && l.expiresAt > now && l.waiting.length === 0) {
+      if (l.units >= cost) {
+        l.units -= cost;
+        l.spent++;
+        return admittedTake(l.remaining + l.units, l.expiresAt, false);
+      }
+      if (l.refusedAt !== 0 && limit <= l.refusedAt) return refusedTake(l.expiresAt);
+    }
+    if (l === undefined) {
+      l = {
+        units: 0,
+        expiresAt: 0,
+        remaining: 0,
+        spent: 0,
+        refusedAt: 0,
+        waiting: [],
+        inflight: 0,
+      };
+      this.#leases.set(key, l);
+      this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
+    }
+    const lease = l;
+    return new Promise((resolve, reject) => {
+      lease.waiting.push({ cost, limit, windowMs, resolve, reject });
+      this.#dirty.add(key);
+      this.#schedule();
+    });
+  }
+
+  /** Quotas of one plugin: keys namespaced by `name`. */
+  namespace(name: string): SharedQuotas {
+    const prefix = `${name}\u0000`;
+    return { take: (key, cost, limit, windowMs) => this.take(prefix + key, cost, limit, windowMs) };
+  }
+
+  close(): void {
+    clearInterval(this.#sweeper);
+    this.#socket?.destroy();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flush);
+  }
+
+  #send(): void {
+    this.#scheduled = false;
+    const out = this.#outbox;
+    this.#outbox = [];
+    for (const key of this.#dirty) {
+      const l = this.#leases.get(key)!;
+      const want = Math.min(MAX_WANT, Math.max(MIN_WANT, 2 * l.spent));
+      l.spent = 0;
+      // One grant per run of requests alike (a template count can vary the limit).
+      let start = 0;
+      const all = l.waiting;
+      l.waiting = [];
+      while (start < all.length) {
+        const { cost, limit, windowMs } = all[start]!;
+        let end = start + 1;
+        while (end < all.length && alike(all[end]!, cost, limit, windowMs)) end++;
+        const id = ++this.#id;
+        this.#pending.set(id, { key, waiters: all.slice(start, end) });
+        l.inflight++;
+        out.push([GRANT, id, key, end - start, cost, limit, windowMs, want] satisfies GrantMessage);
+        start = end;
+      }
+    }
+    this.#dirty.clear();
+    if (out.length > 0) (this.#socket ??= this.#connect()).write(JSON.stringify(out) + '\n');
+  }
+
+  #receive(messages: PrimaryMessage[]): void {
+    for (const m of messages) {
+      if (m[0] === GRANT) {
+        const [, id, admitted, extra, remaining, expiresAt, first] = m;
+        const p = this.#pending.get(id);
+        if (p === undefined) continue;
+        this.#pending.delete(id);
+        const l = this.#leases.get(p.key)!;
+        l.inflight--;
+        if (l.expiresAt !== expiresAt) {
+          l.units = 0;
+          l.refusedAt = 0;
+          l.expiresAt = expiresAt;
+        }
+        l.units += extra;
+        l.remaining = remaining;
+        const { waiters } = p;
+        for (let i = 0; i < waiters.length; i++) {
+          const w = waiters[i]!;
+          if (i < admitted) {
+            const left = remaining + l.units + (admitted - 1 - i) * w.cost;
+            w.resolve(admittedTake(left, expiresAt, first === 1 && i === 0));
+          } else {
+            l.refusedAt = Math.max(l.refusedAt, w.limit);
+            w.resolve(refusedTake(expiresAt));
+          }
+        }
+        if (l.waiting.length > 0) this.#serveWaiting(p.key, l);
+      } else {
+        const [, key, expiresAt] = m;
+        const l = this.#leases.get(key);
+        let units = 0;
+        if (l !== undefined && l.expiresAt === expiresAt) {
+          units = l.units;
+          l.units = 0;
+        }
+        this.#outbox.push([RETURN, key, expiresAt, units]);
+        this.#schedule();
+      }
+    }
+  }
+
+  /** Requests that queued during a grant: served from its lease if it covers them. */
+  #serveWaiting(key: string, l: Lease): void {
+    const now = Date.now();
+    if (l.expiresAt <= now) return;
+    let i = 0;
+    for (; i < l.waiting.length; i++) {
+      const w = l.waiting[i]!;
+      if (l.units >= w.cost) {
+        l.units -= w.cost;
+        w.resolve(admittedTake(l.remaining + l.units, l.expiresAt, false));
+      } else if (l.refusedAt !== 0 && w.limit <= l.refusedAt) {
+        w.resolve(refusedTake(l.expiresAt));
+      } else break;
+    }
+    l.waiting.splice(0, i);
+    if (l.waiting.length === 0) this.#dirty.delete(key);
+  }
+
+  #connect(): Socket {
+    const socket = createConnection(this.#path!);
+    socket.setNoDelay(true);
+    socket.unref();
+    onLines(socket, (line) => this.#receive(JSON.parse(line) as PrimaryMessage[]));
+    const fail = (err: Error): void => {
+      // Requests waiting on the primary fail (the plugin answers 500 or degrades); leases are
+      // dropped; the next take reconnects.
+      if (this.#socket === socket) this.#socket = undefined;
+      for (const p of this.#pending.values()) for (const w of p.waiters) w.reject(err);
+      for (const l of this.#leases.values()) for (const w of l.waiting) w.reject(err);
+      this.#pending.clear();
+      this.#leases.clear();
+      this.#dirty.clear();
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('node-wide quotas: connection to the primary closed')));
+    return socket;
+  }
+
+  /** Forgets the leases of windows that ended and wait for nothing. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const [key, l] of this.#leases) {
+      if (l.expiresAt <= now && l.inflight === 0 && l.waiting.length === 0)
+        this.#leases.delete(key);
+    }
+  }
+}
+
+function alike(w: Waiter, cost: number, limit: number, windowMs: number): boolean {
+  return w.cost === cost && w.limit === limit && w.windowMs === windowMs;
+}
