@@ -28,7 +28,8 @@ const rounds = Number(process.argv[5] ?? 2);
 
 const upstream = await startUpstream();
 const prefix = await preparePrefix(routes, upstream.port);
-const gw = await startGateway(prefix, 1);
+// GW_TRACE_GC=1: the worker runs with --trace-gc, and its GC time per phase is printed.
+const gw = await startGateway(prefix, 1, { traceGc: process.env['GW_TRACE_GC'] === '1' });
 const workerPid = (await workerPids(gw))[0]!;
 const primaryPid = gw.child.pid!;
 let seq = 0;
@@ -81,7 +82,11 @@ async function write(): Promise<number> {
 }
 
 /** What the primary and the worker used over `ms`, writing `count` routes meanwhile (or not). */
-async function phase(count: number, ms: number): Promise<{ primary: Usage; worker: Usage }> {
+async function phase(
+  count: number,
+  ms: number,
+): Promise<{ primary: Usage; worker: Usage; gc: string }> {
+  const gc0 = { ...gw.gc };
   const p0 = usage(primaryPid);
   const w0 = usage(workerPid);
   const t0 = performance.now();
@@ -96,7 +101,11 @@ async function phase(count: number, ms: number): Promise<{ primary: Usage; worke
   if (failed > 0) throw new Error(`${failed} writes failed`);
   const rest = t0 + ms - performance.now();
   if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
-  return { primary: since(primaryPid, p0), worker: since(workerPid, w0) };
+  const gc =
+    gw.gc === undefined
+      ? ''
+      : ` worker GC ${(gw.gc.ms - (gc0.ms ?? 0)).toFixed(0)} ms, ${gw.gc.scavenges - (gc0.scavenges ?? 0)} scavenges, ${gw.gc.majors - (gc0.majors ?? 0)} full;`;
+  return { primary: since(primaryPid, p0), worker: since(workerPid, w0), gc };
 }
 
 try {
@@ -115,6 +124,7 @@ try {
     const us = (b: Usage, i: Usage) =>
       `${((1000 * (b.cpuMs - i.cpuMs)) / writes).toFixed(0)} (${((1000 * (b.mainMs - i.mainMs)) / writes).toFixed(0)})`;
     const wake = (b: Usage, i: Usage) => ((b.wakeups - i.wakeups) / writes).toFixed(2);
+    if (busy.gc !== '') console.log(`idle:${idle.gc} writes:${busy.gc}`);
     console.log(
       `| ${r} | ${us(busy.primary, idle.primary)} | ${us(busy.worker, idle.worker)} | ${wake(busy.primary, idle.primary)} | ${wake(busy.worker, idle.worker)} | ${idle.primary.cpuMs.toFixed(0)}, ${idle.worker.cpuMs.toFixed(0)} |`,
     );
