@@ -50,6 +50,8 @@ function machineMs(): { busy: number; total: number } {
 
 interface Sample {
   worker: number;
+  /** The worker's voluntary context switches: each is an idle wait ended by a wake-up. */
+  workerWakeups: number;
   primary: number;
   self: number;
   client: number;
@@ -62,6 +64,11 @@ function sample(workerPid: number, primaryPid: number): Sample {
   const m = machineMs();
   return {
     worker: procCpuMs(workerPid),
+    workerWakeups: Number(
+      /\nvoluntary_ctxt_switches:\s+(\d+)/.exec(
+        readFileSync(`/proc/${workerPid}/status`, 'utf8'),
+      )?.[1],
+    ),
     primary: procCpuMs(primaryPid),
     self: (u.user + u.system) / 1000,
     client: procCpuMs(writer.pid!),
@@ -75,11 +82,14 @@ interface Phase extends WrkResult {
   writes: number;
   failed: number;
   writeMs: number[];
+  /** With GW_TRACE_GC=1: the worker's GC over the phase (pauses + marking steps, full GCs). */
+  gc?: { ms: number; majors: number };
 }
 
 const upstream = await startUpstream();
 const prefix = await preparePrefix(routes, upstream.port);
-const gw = await startGateway(prefix, 1);
+// GW_TRACE_GC=1: the worker runs with --trace-gc; each phase reports its GC time.
+const gw = await startGateway(prefix, 1, { traceGc: process.env['GW_TRACE_GC'] === '1' });
 const url = `http://127.0.0.1:${gw.http}/exact/0`;
 const workers = (await (
   await fetch(`http://127.0.0.1:${gw.control}/v1/gatehouse/workers`)
@@ -127,19 +137,25 @@ if (process.env['PIN'] === '1') {
 
 async function phase(withWrites: boolean): Promise<Phase> {
   if (withWrites) await startWrites(0);
+  const gc0 = gw.gc === undefined ? undefined : { ...gw.gc };
   const before = sample(workerPid, primaryPid);
   const r = await wrk(url, seconds);
   const after = sample(workerPid, primaryPid);
   const w = withWrites ? await stopWrites() : { writes: 0, failed: 0, writeMs: [] };
   const cpu: Sample = {
     worker: after.worker - before.worker,
+    workerWakeups: after.workerWakeups - before.workerWakeups,
     primary: after.primary - before.primary,
     self: after.self - before.self,
     client: after.client - before.client,
     busy: after.busy - before.busy,
     total: after.total - before.total,
   };
-  return { ...r, cpu, ...w };
+  const gc =
+    gw.gc === undefined || gc0 === undefined
+      ? undefined
+      : { ms: gw.gc.ms - gc0.ms, majors: gw.gc.majors - gc0.majors };
+  return { ...r, cpu, ...w, ...(gc === undefined ? {} : { gc }) };
 }
 
 const pct = (ms: number, total: number): string => ((100 * ms) / total).toFixed(0).padStart(4);
@@ -156,10 +172,10 @@ try {
   }
   console.log(`\n${routes} routes, one worker, wrk -t1 -c32 ${seconds}s on /exact/0\n`);
   console.log(
-    '| run                  |   req/s | p50 ms | p99 ms | errors | worker µs/req | worker % | primary % | upstream % | admin client % | rest (wrk, other) % | machine busy % |',
+    '| run                  |   req/s | p50 ms | p99 ms | errors | worker µs/req | worker wake-ups/s | worker % | primary % | upstream % | admin client % | rest (wrk, other) % | machine busy % |',
   );
   console.log(
-    '| -------------------- | ------: | -----: | -----: | -----: | ------------: | -------: | --------: | ---------: | -------------: | ------------------: | -------------: |',
+    '| -------------------- | ------: | -----: | -----: | -----: | ------------: | ----------------: | -------: | --------: | ---------: | -------------: | ------------------: | -------------: |',
   );
   const coreMs = seconds * 1000;
   for (const [name, p] of rows) {
@@ -167,7 +183,7 @@ try {
     const rest = c.busy - c.worker - c.primary - c.self - c.client;
     const usPerReq = (1000 * c.worker) / (p.rps * seconds);
     console.log(
-      `| ${name.padEnd(20)} | ${p.rps.toFixed(0).padStart(7)} | ${p.p50ms.toFixed(2).padStart(6)} | ${p.p99ms.toFixed(2).padStart(6)} | ${String(p.errors).padStart(6)} | ${usPerReq.toFixed(1).padStart(13)} | ${pct(c.worker, coreMs).padStart(8)} | ${pct(c.primary, coreMs).padStart(9)} | ${pct(c.self, coreMs).padStart(10)} | ${pct(c.client, coreMs).padStart(14)} | ${pct(rest, coreMs).padStart(19)} | ${pct(c.busy, c.total / 2).padStart(14)} |`,
+      `| ${name.padEnd(20)} | ${p.rps.toFixed(0).padStart(7)} | ${p.p50ms.toFixed(2).padStart(6)} | ${p.p99ms.toFixed(2).padStart(6)} | ${String(p.errors).padStart(6)} | ${usPerReq.toFixed(1).padStart(13)} | ${(c.workerWakeups / seconds).toFixed(0).padStart(17)} | ${pct(c.worker, coreMs).padStart(8)} | ${pct(c.primary, coreMs).padStart(9)} | ${pct(c.self, coreMs).padStart(10)} | ${pct(c.client, coreMs).padStart(14)} | ${pct(rest, coreMs).padStart(19)} | ${pct(c.busy, c.total / 2).padStart(14)} |`,
     );
   }
   console.log('\n(CPU % of one core over the wrk run; the machine has 2 cores = 200 %.)');
@@ -181,6 +197,9 @@ try {
       `round ${i / 2 + 1}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of baseline; ` +
         `p99 ${(busy.p99ms / quiet.p99ms).toFixed(2)}x; ${busy.writes} writes sent, ${busy.failed} failed; ` +
         `write latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; primary CPU per write ${(busy.cpu.primary / Math.max(1, busy.writes)).toFixed(2)} ms ` +
+        (busy.gc === undefined || quiet.gc === undefined
+          ? ''
+          : `worker GC ${quiet.gc.ms.toFixed(0)} ms (${quiet.gc.majors} full) without writes, ${busy.gc.ms.toFixed(0)} ms (${busy.gc.majors} full) with; `) +
         `(${(busy.cpu.primary - quiet.cpu.primary).toFixed(0)} ms more than without writes)`,
     );
   }
