@@ -4,18 +4,17 @@
  * API (each to a different route of the mix). One worker.
  *
  * Besides req/s and latency it accounts for CPU in each phase (from /proc): the worker, the
- * primary (Admin API, store, feed, IPC), this process (the upstream and the Admin API client),
- * and the whole machine, so that a drop can be told apart between "the worker applies too
+ * primary (Admin API, store, feed, IPC), this process (the upstream), the Admin API client (a
+ * process of its own, bench/churn-writer.ts), and the whole machine, so that a drop can be told apart between "the worker applies too
  * slowly" (its CPU per request rises) and "the worker gets less CPU" (two cores shared by wrk,
  * the upstream, the primary and the worker).
  *
  *   npx tsc -p . && node dist/bench/churn.js [routes=10000] [seconds=10] [writesPerSecond=50] [rounds=1]
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
-  KEY,
-  mixedRoute,
   preparePrefix,
   startGateway,
   startUpstream,
@@ -51,8 +50,11 @@ function machineMs(): { busy: number; total: number } {
 
 interface Sample {
   worker: number;
+  /** The worker's voluntary context switches: each is an idle wait ended by a wake-up. */
+  workerWakeups: number;
   primary: number;
   self: number;
+  client: number;
   busy: number;
   total: number;
 }
@@ -62,8 +64,14 @@ function sample(workerPid: number, primaryPid: number): Sample {
   const m = machineMs();
   return {
     worker: procCpuMs(workerPid),
+    workerWakeups: Number(
+      /\nvoluntary_ctxt_switches:\s+(\d+)/.exec(
+        readFileSync(`/proc/${workerPid}/status`, 'utf8'),
+      )?.[1],
+    ),
     primary: procCpuMs(primaryPid),
     self: (u.user + u.system) / 1000,
+    client: procCpuMs(writer.pid!),
     busy: m.busy,
     total: m.total,
   };
@@ -74,17 +82,46 @@ interface Phase extends WrkResult {
   writes: number;
   failed: number;
   writeMs: number[];
+  /** With GW_TRACE_GC=1: the worker's GC over the phase (pauses + marking steps, full GCs). */
+  gc?: { ms: number; majors: number };
 }
 
 const upstream = await startUpstream();
 const prefix = await preparePrefix(routes, upstream.port);
-const gw = await startGateway(prefix, 1);
+// GW_TRACE_GC=1: the worker runs with --trace-gc; each phase reports its GC time.
+const gw = await startGateway(prefix, 1, { traceGc: process.env['GW_TRACE_GC'] === '1' });
 const url = `http://127.0.0.1:${gw.http}/exact/0`;
 const workers = (await (
   await fetch(`http://127.0.0.1:${gw.control}/v1/gatehouse/workers`)
 ).json()) as { pid: number }[];
 const workerPid = workers[0]!.pid;
 const primaryPid = gw.child.pid!;
+const writer: ChildProcess = fork(fileURLToPath(new URL('./churn-writer.js', import.meta.url)));
+await new Promise((resolve) => writer.once('message', resolve)); // its pid: it is up
+
+interface WriterResult {
+  writes: number;
+  failed: number;
+  writeMs: number[];
+}
+
+/** Starts the Admin API writes (after `warmUp` sequential ones); resolves once they run. */
+async function startWrites(warmUp: number): Promise<void> {
+  const started = new Promise((resolve) => writer.once('message', resolve));
+  writer.send({
+    start: { admin: gw.admin, upstreamPort: upstream.port, routes, perSecond, warmUp },
+  });
+  await started;
+}
+
+/** Stops them; resolves with what they did once the last one has answered. */
+async function stopWrites(): Promise<WriterResult> {
+  const result = new Promise<WriterResult>((resolve) =>
+    writer.once('message', (m) => resolve(m as WriterResult)),
+  );
+  writer.send({ stop: true });
+  return result;
+}
 // PIN=1: the worker alone on CPU 0; the primary, wrk, the upstream and the Admin API client on
 // CPU 1. Then the writes' cost in the primary cannot take CPU from the worker, and what is left
 // of a drop is the worker's own apply path.
@@ -94,62 +131,40 @@ if (process.env['PIN'] === '1') {
   pin(0, workerPid);
   pin(1, primaryPid);
   pin(1, process.pid);
+  pin(1, writer.pid!);
   process.env['WRK_CPU'] = '1';
 }
-let writeSeq = 0;
 
 async function phase(withWrites: boolean): Promise<Phase> {
-  let writes = 0;
-  let failed = 0;
-  const writeMs: number[] = [];
-  const timer = withWrites
-    ? setInterval(() => {
-        const i = 1 + ((writeSeq * 7919) % (routes - 1));
-        writeSeq++;
-        writes++;
-        const t0 = performance.now();
-        fetch(`http://127.0.0.1:${gw.admin}/apisix/admin/routes/${i}`, {
-          method: 'PUT',
-          headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ ...mixedRoute(i, upstream.port), desc: `w${writeSeq}` }),
-        })
-          .then((res) => {
-            if (res.status >= 300) failed++;
-            writeMs.push(performance.now() - t0);
-            return res.arrayBuffer();
-          })
-          .catch(() => failed++);
-      }, 1000 / perSecond)
-    : undefined;
+  if (withWrites) await startWrites(0);
+  const gc0 = gw.gc === undefined ? undefined : { ...gw.gc };
   const before = sample(workerPid, primaryPid);
   const r = await wrk(url, seconds);
   const after = sample(workerPid, primaryPid);
-  clearInterval(timer);
+  const w = withWrites ? await stopWrites() : { writes: 0, failed: 0, writeMs: [] };
   const cpu: Sample = {
     worker: after.worker - before.worker,
+    workerWakeups: after.workerWakeups - before.workerWakeups,
     primary: after.primary - before.primary,
     self: after.self - before.self,
+    client: after.client - before.client,
     busy: after.busy - before.busy,
     total: after.total - before.total,
   };
-  return { ...r, cpu, writes, failed, writeMs };
+  const gc =
+    gw.gc === undefined || gc0 === undefined
+      ? undefined
+      : { ms: gw.gc.ms - gc0.ms, majors: gw.gc.majors - gc0.majors };
+  return { ...r, cpu, ...w, ...(gc === undefined ? {} : { gc }) };
 }
 
 const pct = (ms: number, total: number): string => ((100 * ms) / total).toFixed(0).padStart(4);
 try {
   // Warm-up, wrk and the Admin API client alike: the first fetch() of a Node process loads and
-  // compiles undici (~0.1-0.5 s with the event loop blocked), and this process is also the
-  // upstream; without this the first write phase shows that stall as a latency spike.
+  // compiles undici (~0.1-0.5 s with its event loop blocked).
   await wrk(url, 2);
-  for (let w = 0; w < 20; w++) {
-    const i = 1 + ((writeSeq++ * 7919) % (routes - 1));
-    const res = await fetch(`http://127.0.0.1:${gw.admin}/apisix/admin/routes/${i}`, {
-      method: 'PUT',
-      headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...mixedRoute(i, upstream.port), desc: `warm${w}` }),
-    });
-    await res.arrayBuffer();
-  }
+  await startWrites(20);
+  await stopWrites();
   const rows: [string, Phase][] = [];
   for (let r = 0; r < rounds; r++) {
     rows.push(['no writes (baseline)', await phase(false)]);
@@ -157,18 +172,18 @@ try {
   }
   console.log(`\n${routes} routes, one worker, wrk -t1 -c32 ${seconds}s on /exact/0\n`);
   console.log(
-    '| run                  |   req/s | p50 ms | p99 ms | errors | worker µs/req | worker % | primary % | upstream+client % | rest (wrk, other) % | machine busy % |',
+    '| run                  |   req/s | p50 ms | p99 ms | errors | worker µs/req | worker wake-ups/s | worker % | primary % | upstream % | admin client % | rest (wrk, other) % | machine busy % |',
   );
   console.log(
-    '| -------------------- | ------: | -----: | -----: | -----: | ------------: | -------: | --------: | ----------------: | ------------------: | -------------: |',
+    '| -------------------- | ------: | -----: | -----: | -----: | ------------: | ----------------: | -------: | --------: | ---------: | -------------: | ------------------: | -------------: |',
   );
   const coreMs = seconds * 1000;
   for (const [name, p] of rows) {
     const c = p.cpu;
-    const rest = c.busy - c.worker - c.primary - c.self;
+    const rest = c.busy - c.worker - c.primary - c.self - c.client;
     const usPerReq = (1000 * c.worker) / (p.rps * seconds);
     console.log(
-      `| ${name.padEnd(20)} | ${p.rps.toFixed(0).padStart(7)} | ${p.p50ms.toFixed(2).padStart(6)} | ${p.p99ms.toFixed(2).padStart(6)} | ${String(p.errors).padStart(6)} | ${usPerReq.toFixed(1).padStart(13)} | ${pct(c.worker, coreMs).padStart(8)} | ${pct(c.primary, coreMs).padStart(9)} | ${pct(c.self, coreMs).padStart(17)} | ${pct(rest, coreMs).padStart(19)} | ${pct(c.busy, c.total / 2).padStart(14)} |`,
+      `| ${name.padEnd(20)} | ${p.rps.toFixed(0).padStart(7)} | ${p.p50ms.toFixed(2).padStart(6)} | ${p.p99ms.toFixed(2).padStart(6)} | ${String(p.errors).padStart(6)} | ${usPerReq.toFixed(1).padStart(13)} | ${(c.workerWakeups / seconds).toFixed(0).padStart(17)} | ${pct(c.worker, coreMs).padStart(8)} | ${pct(c.primary, coreMs).padStart(9)} | ${pct(c.self, coreMs).padStart(10)} | ${pct(c.client, coreMs).padStart(14)} | ${pct(rest, coreMs).padStart(19)} | ${pct(c.busy, c.total / 2).padStart(14)} |`,
     );
   }
   console.log('\n(CPU % of one core over the wrk run; the machine has 2 cores = 200 %.)');
@@ -182,10 +197,14 @@ try {
       `round ${i / 2 + 1}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of baseline; ` +
         `p99 ${(busy.p99ms / quiet.p99ms).toFixed(2)}x; ${busy.writes} writes sent, ${busy.failed} failed; ` +
         `write latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; primary CPU per write ${(busy.cpu.primary / Math.max(1, busy.writes)).toFixed(2)} ms ` +
+        (busy.gc === undefined || quiet.gc === undefined
+          ? ''
+          : `worker GC ${quiet.gc.ms.toFixed(0)} ms (${quiet.gc.majors} full) without writes, ${busy.gc.ms.toFixed(0)} ms (${busy.gc.majors} full) with; `) +
         `(${(busy.cpu.primary - quiet.cpu.primary).toFixed(0)} ms more than without writes)`,
     );
   }
 } finally {
+  writer.kill();
   await gw.stop();
   upstream.server.close();
   rmSync(prefix, { recursive: true, force: true });

@@ -1,12 +1,20 @@
 import { BlockList, isIP } from 'node:net';
 import { GatehouseError } from '../core/errors.js';
 
+const MAX_ANSWERS = 256;
+
 /**
  * `deployment.admin.allow_admin`: the client addresses the Admin API answers (APISIX renders
  * it as nginx `allow ...; deny all;`). An empty list allows everyone.
  */
 export class AllowList {
   readonly #list: BlockList | undefined;
+  /**
+   * Answers by client address: an admin client sends from a handful of addresses, and a
+   * BlockList check builds a SocketAddress each time. Bounded, so a scan from many addresses
+   * cannot grow it.
+   */
+  readonly #answers = new Map<string, boolean>();
 
   constructor(cidrs: readonly string[]) {
     if (cidrs.length === 0) return;
@@ -17,7 +25,14 @@ export class AllowList {
 
   allows(address: string | undefined): boolean {
     if (this.#list === undefined) return true;
-    return address !== undefined && allowed(this.#list, address);
+    if (address === undefined) return false;
+    let answer = this.#answers.get(address);
+    if (answer === undefined) {
+      answer = allowed(this.#list, address);
+      if (this.#answers.size >= MAX_ANSWERS) this.#answers.clear();
+      this.#answers.set(address, answer);
+    }
+    return answer;
   }
 
   /** Throws 403 when `address` is not allowed. */

@@ -95,7 +95,9 @@ export class WorkerPool {
    * after `timeoutMs`. With no live worker there is nothing to wait for: true.
    */
   waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
-    return this.#waiters.wait(revision, timeoutMs, this.#lowestApplied());
+    const lowest = this.#lowestApplied();
+    if (lowest < revision) for (const link of this.#links) link.wantAck(revision);
+    return this.#waiters.wait(revision, timeoutMs, lowest);
   }
 
   /** The workers as the Control API lists them, by slot. */

@@ -11,7 +11,7 @@ type Phase = 'starting' | 'ready' | 'stopping' | 'exited';
  * The primary's side of one worker: sends it the config, a chunked full state, then deltas in
  * order, and records what it acknowledged. While a reset is being sent (a chunk per macrotask so
  * the primary keeps serving), deltas are queued and sent after it, so the worker sees them in
- * revision order.
+ * revision order. Deltas are acknowledged lazily unless a waiter asks (wantAck).
  */
 export class WorkerLink {
   readonly slot: number;
@@ -22,6 +22,10 @@ export class WorkerLink {
   #sending = false;
   #queued: StateUpdate[] = [];
   #sentRevision = 0;
+  /** The highest revision a waitForRevision caller wants this worker to acknowledge. */
+  #ackWanted = 0;
+  /** The highest revision an `ack-now` was sent for (one request per revision is enough). */
+  #ackAsked = 0;
   #start: (() => void) | undefined;
   readonly #logger: Logger;
   readonly #onAck: () => void;
@@ -99,7 +103,26 @@ export class WorkerLink {
     }
     if (update.revision <= this.#sentRevision) return;
     this.#sentRevision = update.revision;
-    this.#send({ t: 'events', revision: update.revision, events: [...update.events] });
+    const events = [...update.events];
+    if (this.#ackWanted > this.#applied) {
+      this.#ackAsked = Math.max(this.#ackAsked, update.revision);
+      this.#send({ t: 'events', revision: update.revision, events, ack: true });
+    } else {
+      this.#send({ t: 'events', revision: update.revision, events });
+    }
+  }
+
+  /**
+   * Someone waits until this worker has applied `revision`: it acknowledges at once instead of
+   * lazily, asked now if the revision was already sent, else with the delta that carries it.
+   */
+  wantAck(revision: number): void {
+    if (revision <= this.#applied || !this.live) return;
+    this.#ackWanted = Math.max(this.#ackWanted, revision);
+    const sent = Math.min(this.#sentRevision, revision);
+    if (this.#start !== undefined || this.#sending || sent <= this.#ackAsked) return;
+    this.#ackAsked = sent;
+    this.#send({ t: 'ack-now' });
   }
 
   sendConfig(config: GatewayConfig): void {

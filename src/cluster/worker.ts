@@ -2,7 +2,7 @@ import type { GatewayConfig } from '../config/types.js';
 import { isGatehouseError } from '../core/errors.js';
 import type { KeyValue } from '../core/kv.js';
 import type { Logger } from '../core/logger.js';
-import { isToWorker, type ToPrimary, type ToWorker } from './messages.js';
+import { isToWorker, LAZY_ACK_MS, type ToPrimary, type ToWorker } from './messages.js';
 import { pinTickObjectShape } from './tick-shape.js';
 import type { StateSink } from './types.js';
 
@@ -24,8 +24,10 @@ const ORPHAN_DRAIN_MS = 10_000;
 
 /**
  * The worker side of the IPC protocol: builds the app from the primary's `init`, applies the
- * chunked reset and then each delta through the sink, acknowledges every applied revision, opens
- * the listeners after the first reset and says `ready`. A worker never talks to the store.
+ * chunked reset and then each delta through the sink, acknowledges applied revisions (at once
+ * when the primary asks, as it does when someone waits; otherwise together, within
+ * LAZY_ACK_MS), opens the listeners after the first reset and says `ready`. A worker never
+ * talks to the store.
  *
  * Messages are handled one after another (a reset may await the listeners), so deltas that
  * arrive meanwhile are applied after it, in order.
@@ -37,9 +39,16 @@ export function runWorker(build: BuildWorkerApp, logger: Logger): void {
   let resetItems: KeyValue[] = [];
   let exiting = false;
   let chain: Promise<void> = Promise.resolve();
+  let lazyAck: NodeJS.Timeout | undefined;
 
   const send = (msg: ToPrimary): void => {
     if (process.connected) process.send?.(msg);
+  };
+
+  const ackNow = (): void => {
+    clearTimeout(lazyAck);
+    lazyAck = undefined;
+    if (app !== undefined) send({ t: 'ack', revision: app.sink.revision });
   };
 
   const exit = async (drainMs: number): Promise<void> => {
@@ -76,13 +85,17 @@ export function runWorker(build: BuildWorkerApp, logger: Logger): void {
           listening = true;
           send({ t: 'ready', revision: msg.revision });
         } else {
-          send({ t: 'ack', revision: msg.revision });
+          ackNow();
         }
         return;
       }
       case 'events':
         required(app).sink.apply(msg.revision, msg.events);
-        send({ t: 'ack', revision: msg.revision });
+        if (msg.ack === true) ackNow();
+        else lazyAck ??= setTimeout(ackNow, LAZY_ACK_MS);
+        return;
+      case 'ack-now':
+        ackNow();
         return;
       case 'stop':
         await exit(msg.drainMs);

@@ -73,6 +73,31 @@ void test('a delta is applied by every worker once waitForRevision resolves, wit
   }
 });
 
+void test('workers report deltas nobody waits for too, together, without being asked', async () => {
+  const { pool, put } = await startPool(2);
+  try {
+    put('/apisix/routes/1', '{"uri":"/a"}');
+    const last = put('/apisix/routes/2', '{"uri":"/b"}');
+    // No waitForRevision: the acknowledgements come lazily; poll the Control API's view.
+    while (!pool.workers().every((w) => w.applied_revision === last)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await pool.stop();
+  }
+});
+
+void test('a waiter registered before its delta is published is settled by it', async () => {
+  const { pool, put, state } = await startPool(1);
+  try {
+    const waited = pool.waitForRevision(state.revision + 1, 5000);
+    put('/apisix/routes/3', '{"uri":"/c"}');
+    assert.equal(await waited, true);
+  } finally {
+    await pool.stop();
+  }
+});
+
 void test('waitForRevision resolves false after the timeout when no worker applied it', async () => {
   const { pool } = await startPool(1);
   try {

@@ -20,6 +20,11 @@ export interface Commit {
 export class KvTables implements HistorySource {
   readonly #db: Database;
   readonly #sql: Statements;
+  /**
+   * One immediate transaction, built once: `db.transaction()` wraps its function in four fresh
+   * closures each time it is called, which a write per call would pay for nothing.
+   */
+  readonly #transaction: <T>(change: (revision: number) => T, revision: number) => T;
   /** Cached copies of the `state` row, refreshed after each committed transaction. */
   #revision: number;
   #compactRevision: number;
@@ -28,6 +33,14 @@ export class KvTables implements HistorySource {
   constructor(db: Database) {
     this.#db = db;
     this.#sql = prepareStatements(db);
+    const sql = this.#sql;
+    const tx = db.transaction((change: (revision: number) => unknown, revision: number) => {
+      const out = change(revision);
+      sql.setRevision.run(revision);
+      return out;
+    });
+    this.#transaction = <T>(change: (revision: number) => T, revision: number): T =>
+      tx.immediate(change, revision) as T;
     const state = this.#sql.state.get();
     if (!state) {
       throw new GatehouseError('GH_ERR_STORE_UNAVAILABLE', `${db.name} has no state row`);
@@ -150,13 +163,7 @@ export class KvTables implements HistorySource {
   /** Runs `change` at the next revision in one transaction; the caches move only on commit. */
   #write<T extends { events: WatchEvent[] }>(change: (revision: number) => T): T & Commit {
     const revision = this.#revision + 1;
-    const result = this.#db
-      .transaction(() => {
-        const out = change(revision);
-        this.#sql.setRevision.run(revision);
-        return out;
-      })
-      .immediate();
+    const result = this.#transaction(change, revision);
     this.#revision = revision;
     this.#historyCount += result.events.length;
     return { ...result, revision };
