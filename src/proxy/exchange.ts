@@ -204,7 +204,9 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
       let last = this.#replacement ?? NO_BYTES;
       if (observer.filtersBody) last = observer.body(last, true);
       this.#bytes += last.length;
-      this.#res.end(last);
+      // An empty chunk would still travel through the socket's write path as one more buffer.
+      if (last.length === 0) this.#res.end();
+      else this.#res.end(last);
       this.#finish(this.#res.statusCode);
       return;
     }
