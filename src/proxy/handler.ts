@@ -11,12 +11,7 @@ import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './
 import { Exchange, type ExchangeShared } from './exchange.js';
 import { normalizePath } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
-import {
-  applyHeaderEdits,
-  PluginPhases,
-  pluginResponseParts,
-  sendThroughPhases,
-} from './plugin-phases.js';
+import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
 import { PluginRequest } from './plugin-request.js';
 import { upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
@@ -269,18 +264,18 @@ class Proxy_ {
     const route = facts.route!;
     const upstream = route.upstream!;
     const clientAddr = pr === undefined ? facts.remoteAddr : pr.clientIp;
-    const headers = upstreamHeaders(req, clientAddr, peer, this.#realIp.trusted(clientAddr, peer));
+    const trusted = this.#realIp.trusted(clientAddr, peer);
+    const edits = pr?.edits();
+    const headers = upstreamHeaders(req, clientAddr, peer, trusted, edits?.headers);
     const timeouts =
       route.timeout === undefined ? upstream.settings.timeout : timeoutMs(route.timeout)!;
     const hashKey =
       upstream.hashKey === undefined ? undefined : (upstream.hashKey(pr ?? facts) ?? clientAddr);
     this.#inflight++;
-    if (pr === undefined) {
+    if (pr === undefined || edits === undefined) {
       new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared).start();
       return;
     }
-    const edits = pr.edits();
-    applyHeaderEdits(headers, edits);
     const observer = new PluginPhases(pr, this.#opts.logger);
     const plugins = { edits, observer };
     new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared, plugins).start();

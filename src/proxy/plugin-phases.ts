@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { runBodyFilter, runNotifyPhase, skipPreferRoute } from '../plugin/runner.js';
 import type { PluginResponse } from '../plugin/types.js';
 import { errorPage, HTML, TEXT } from './error-pages.js';
-import type { PluginRequest, RequestEdits } from './plugin-request.js';
+import type { PluginRequest } from './plugin-request.js';
 
 /** What a proxied exchange tells the plugins about the response (header/body filter, log). */
 export interface ExchangeObserver {
@@ -134,23 +134,6 @@ export function pluginResponseParts(out: PluginResponse): { headers: string[]; b
     }
   }
   return { headers, body };
-}
-
-/**
- * Applies the request edits plugins made to the flat upstream header array (index 0/1 is the
- * Host placeholder, filled per try).
- */
-export function applyHeaderEdits(headers: string[], edits: RequestEdits): void {
-  const changed = edits.headers;
-  if (changed === undefined || changed.size === 0) return;
-  let w = 2;
-  for (let r = 2; r < headers.length; r += 2) {
-    if (changed.has(headers[r]!.toLowerCase())) continue;
-    headers[w++] = headers[r]!;
-    headers[w++] = headers[r + 1]!;
-  }
-  headers.length = w;
-  for (const [name, value] of changed) if (value !== undefined) headers.push(name, value);
 }
 
 function removeHeader(headers: string[], lower: string): void {
