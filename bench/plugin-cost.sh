@@ -10,7 +10,8 @@
 # the median throughput per route and the median of the per-round ratios to `none`, and — robust
 # on a shared machine — the worker's CPU time per request (from /proc, user + system) and the
 # throughput it implies for a saturated core, as a ratio to `none`.
-# Env: DURATION (s, default 8), ROUNDS (default 5), CONNS (default 32), GW_PORT (19480).
+# Env: DURATION (s, default 8), ROUNDS (default 5), CONNS (default 32), GW_PORT (19480),
+# ROUTES (the routes to measure, default "none all key-auth limit-count prometheus").
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DURATION=${DURATION:-8}
@@ -107,7 +108,7 @@ worker=$(pgrep -P "$primary" | head -1)
 ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
 HZ=$(getconf CLK_TCK)
 
-VARIANTS=(none all key-auth limit-count prometheus)
+read -r -a VARIANTS <<<"${ROUTES:-none all key-auth limit-count prometheus}"
 : >"$TMP/results.tsv"
 for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < ${#VARIANTS[@]}; i++)); do

@@ -174,9 +174,9 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
     if (observer !== undefined) {
       const took = this.#startedAt === 0 ? 0 : performance.now() - this.#startedAt;
       observer.upstream(this.#node!.key, status, took);
-      const head = observer.head(status, headers);
-      this.#replacement = head.replacement;
-      this.#res.writeHead(head.status, headers);
+      const sent = observer.head(status, headers);
+      this.#replacement = observer.replacement;
+      this.#res.writeHead(sent, headers);
       return true;
     }
     this.#res.writeHead(status, headers);

@@ -11,12 +11,7 @@ import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './
 import { Exchange, type ExchangeShared } from './exchange.js';
 import { normalizePath } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
-import {
-  applyHeaderEdits,
-  PluginPhases,
-  pluginResponseParts,
-  sendThroughPhases,
-} from './plugin-phases.js';
+import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
 import { PluginRequest } from './plugin-request.js';
 import { upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
@@ -33,6 +28,17 @@ export interface Admitted {
   /** The Server header value. */
   readonly server: string;
 }
+
+/** A WebSocket handshake's socket and first bytes, kept until it is admitted. */
+interface Upgrade {
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
+/** Where `#prePhases` is in the phases before forwarding, in order. */
+const ADMISSION = 0;
+const GLOBAL_BEFORE_PROXY = 1;
+const ROUTE_BEFORE_PROXY = 2;
 
 export interface ProxyHandler {
   /** node:http / node:https `request` listener (bound: pass it as is). */
@@ -102,15 +108,11 @@ class Proxy_ {
 
   /**
    * Everything before forwarding: matching, the route's own failures, the body size, then the
-   * plugins' rewrite and access phases. Calls `proceed` with the composed route and a usable
-   * upstream (at once, or after a plugin awaited), or answers the request itself.
+   * plugins' rewrite, access and before_proxy phases. Goes on to `#proceed` with the composed
+   * route and a usable upstream (at once, or after a plugin awaited), or answers the request
+   * itself. `upgrade` is set for a WebSocket handshake.
    */
-  #admit(
-    req: IncomingMessage,
-    res: ServerResponse,
-    peer: Peer,
-    proceed: (facts: RequestFacts, pr: PluginRequest | undefined) => void,
-  ): void {
+  #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
     const path = normalizePath(req.url ?? '/');
     if (path === undefined) {
       sendErrorPage(res, 400, this.#server);
@@ -149,37 +151,56 @@ class Proxy_ {
         sendErrorPage(res, 503, this.#server);
         return;
       }
-      proceed(facts, undefined);
+      this.#proceed(req, res, facts, peer, undefined, upgrade);
       return;
     }
-    const state = this.#state;
-    const pr = new PluginRequest(
-      req,
-      facts,
-      route,
-      { global, route: route.chain },
-      env!,
-      state.consumers,
-    );
+    const chains = { global, route: route.chain };
+    const pr = new PluginRequest(req, facts, route, chains, env!, this.#state.consumers);
+    this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
+  }
+
+  /**
+   * The phases before forwarding of a request with plugins, from `stage` on: rewrite and access
+   * (`admit`), the 503 of an upstream without nodes, before_proxy of the global rules, then of
+   * the route. Synchronous (no closure, no promise) while every hook is; after a hook that
+   * awaited, the walk resumes at the next stage once it settled.
+   */
+  #prePhases(
+    req: IncomingMessage,
+    res: ServerResponse,
+    peer: Peer,
+    upgrade: Upgrade | undefined,
+    pr: PluginRequest,
+    stage: number,
+  ): void {
+    const c = pr.chains;
     const logger = this.#opts.logger;
-    this.#then(admit(pr.chains, pr, this.#merge, logger), res, pr, () => {
-      if (route.upstream!.empty) {
-        this.#answer(res, pr, { status: 503 });
-        return;
-      }
-      const c = pr.chains;
-      const before =
-        c.global.beforeProxy.length === 0
-          ? undefined
-          : runStopPhase(c.global.beforeProxy, 'beforeProxy', pr, logger, skipPreferRoute(c));
-      this.#then(before, res, pr, () => {
-        const own =
+    for (; stage <= ROUTE_BEFORE_PROXY; stage++) {
+      let out: Outcome | Promise<Outcome>;
+      if (stage === ADMISSION) {
+        out = admit(c, pr, this.#merge, logger);
+      } else if (stage === GLOBAL_BEFORE_PROXY) {
+        if (pr.facts.route!.upstream!.empty) {
+          this.#answer(res, pr, { status: 503 });
+          return;
+        }
+        out =
+          c.global.beforeProxy.length === 0
+            ? undefined
+            : runStopPhase(c.global.beforeProxy, 'beforeProxy', pr, logger, skipPreferRoute(c));
+      } else {
+        out =
           c.route.beforeProxy.length === 0
             ? undefined
             : runStopPhase(c.route.beforeProxy, 'beforeProxy', pr, logger);
-        this.#then(own, res, pr, () => proceed(facts, pr));
-      });
-    });
+      }
+      if (out !== undefined) {
+        const next = stage + 1;
+        this.#then(out, res, pr, () => this.#prePhases(req, res, peer, upgrade, pr, next));
+        return;
+      }
+    }
+    this.#proceed(req, res, pr.facts, peer, pr, upgrade);
   }
 
   /** Continues with `next` when no phase ended the request, now or once it settled. */
@@ -255,8 +276,38 @@ class Proxy_ {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const peer = this.#realIp.peer(req);
-    this.#admit(req, res, peer, (facts, pr) => this.#forward(req, res, facts, peer, pr));
+    this.#admit(req, res, this.#realIp.peer(req));
+  }
+
+  /** Admitted: forwarded, or for a WebSocket handshake on a route that allows it, upgraded. */
+  #proceed(
+    req: IncomingMessage,
+    res: ServerResponse,
+    facts: RequestFacts,
+    peer: Peer,
+    pr: PluginRequest | undefined,
+    upgrade: Upgrade | undefined,
+  ): void {
+    const route = facts.route!;
+    if (upgrade === undefined || !route.enableWebsocket) {
+      // A handshake to a route without WebSocket is, as nginx without `Upgrade` passed on, an
+      // ordinary request answered on its socket.
+      this.#forward(req, res, facts, peer, pr);
+      return;
+    }
+    if (pr !== undefined) {
+      // The log phase of a WebSocket runs when the connection ends (limit-conn gives its
+      // slot back then, loggers see the session).
+      const phases = new PluginPhases(pr, this.#opts.logger);
+      upgrade.socket.once('close', () => phases.end(101, 0));
+    }
+    proxyWebSocket(req, upgrade.socket, upgrade.head, {
+      facts,
+      upstream: route.upstream!,
+      peer,
+      trusted: this.#realIp.trusted(facts.remoteAddr, peer),
+      server: this.#server,
+    });
   }
 
   #forward(
@@ -269,18 +320,18 @@ class Proxy_ {
     const route = facts.route!;
     const upstream = route.upstream!;
     const clientAddr = pr === undefined ? facts.remoteAddr : pr.clientIp;
-    const headers = upstreamHeaders(req, clientAddr, peer, this.#realIp.trusted(clientAddr, peer));
+    const trusted = this.#realIp.trusted(clientAddr, peer);
+    const edits = pr?.edits();
+    const headers = upstreamHeaders(req, clientAddr, peer, trusted, edits?.headers);
     const timeouts =
       route.timeout === undefined ? upstream.settings.timeout : timeoutMs(route.timeout)!;
     const hashKey =
       upstream.hashKey === undefined ? undefined : (upstream.hashKey(pr ?? facts) ?? clientAddr);
     this.#inflight++;
-    if (pr === undefined) {
+    if (pr === undefined || edits === undefined) {
       new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared).start();
       return;
     }
-    const edits = pr.edits();
-    applyHeaderEdits(headers, edits);
     const observer = new PluginPhases(pr, this.#opts.logger);
     const plugins = { edits, observer };
     new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared, plugins).start();
@@ -288,28 +339,7 @@ class Proxy_ {
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const res = refuseUpgrade(req, socket);
-    const peer = this.#realIp.peer(req);
-    this.#admit(req, res, peer, (facts, pr) => {
-      const route = facts.route!;
-      if (!route.enableWebsocket) {
-        // As nginx without `Upgrade` passed on: an ordinary request, answered on this socket.
-        this.#forward(req, res, facts, peer, pr);
-        return;
-      }
-      if (pr !== undefined) {
-        // The log phase of a WebSocket runs when the connection ends (limit-conn gives its
-        // slot back then, loggers see the session).
-        const phases = new PluginPhases(pr, this.#opts.logger);
-        socket.once('close', () => phases.end(101, 0));
-      }
-      proxyWebSocket(req, socket, head, {
-        facts,
-        upstream: route.upstream!,
-        peer,
-        trusted: this.#realIp.trusted(facts.remoteAddr, peer),
-        server: this.#server,
-      });
-    });
+    this.#admit(req, res, this.#realIp.peer(req), { socket, head });
   }
 
   #finished(): void {

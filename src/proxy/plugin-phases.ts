@@ -3,13 +3,18 @@ import type { Logger } from '../core/logger.js';
 import { runBodyFilter, runNotifyPhase, skipPreferRoute } from '../plugin/runner.js';
 import type { PluginResponse } from '../plugin/types.js';
 import { errorPage, HTML, TEXT } from './error-pages.js';
-import type { PluginRequest, RequestEdits } from './plugin-request.js';
+import type { PluginRequest } from './plugin-request.js';
 
 /** What a proxied exchange tells the plugins about the response (header/body filter, log). */
 export interface ExchangeObserver {
   readonly filtersBody: boolean;
-  /** The response head: plugins may change the status and headers (in place) and the body. */
-  head(status: number, headers: string[]): { status: number; replacement: Buffer | undefined };
+  /**
+   * The response head: plugins may change the headers (in place), the status (returned) and
+   * the body (`replacement`).
+   */
+  head(status: number, headers: string[]): number;
+  /** After `head`: the body a header_filter put in place of the one to send, if any. */
+  readonly replacement: Buffer | undefined;
   body(chunk: Buffer, last: boolean): Buffer;
   upstream(addr: string, status: number, latencyMs: number): void;
   /** The response is over (or the client left: 499); runs the log phase once. */
@@ -34,7 +39,11 @@ export class PluginPhases implements ExchangeObserver {
     this.filtersBody = c.global.bodyFilter.length + c.route.bodyFilter.length > 0;
   }
 
-  head(status: number, headers: string[]): { status: number; replacement: Buffer | undefined } {
+  get replacement(): Buffer | undefined {
+    return this.pr.response.replacement;
+  }
+
+  head(status: number, headers: string[]): number {
     const { pr } = this;
     const c = pr.chains;
     pr.response.reset(status, headers);
@@ -51,7 +60,7 @@ export class PluginPhases implements ExchangeObserver {
         pr.response.headerList.push('Content-Length', String(replacement.length));
       }
     }
-    return { status: pr.response.status, replacement };
+    return pr.response.status;
   }
 
   body(chunk: Buffer, last: boolean): Buffer {
@@ -100,14 +109,14 @@ export function sendThroughPhases(
   body: Buffer,
   server: string,
 ): void {
-  const head = phases.head(status, headers);
-  let out = head.replacement ?? body;
+  const sent = phases.head(status, headers);
+  let out = phases.replacement ?? body;
   if (phases.filtersBody) out = phases.body(out, true);
   removeHeader(headers, 'content-length');
   headers.push('Content-Length', String(out.length), 'Server', server);
-  res.writeHead(head.status, headers);
+  res.writeHead(sent, headers);
   res.end(out);
-  phases.end(head.status, out.length);
+  phases.end(sent, out.length);
 }
 
 /** A phase's response as status, headers and bytes (spec §0.4 / §1.8). */
@@ -134,23 +143,6 @@ export function pluginResponseParts(out: PluginResponse): { headers: string[]; b
     }
   }
   return { headers, body };
-}
-
-/**
- * Applies the request edits plugins made to the flat upstream header array (index 0/1 is the
- * Host placeholder, filled per try).
- */
-export function applyHeaderEdits(headers: string[], edits: RequestEdits): void {
-  const changed = edits.headers;
-  if (changed === undefined || changed.size === 0) return;
-  let w = 2;
-  for (let r = 2; r < headers.length; r += 2) {
-    if (changed.has(headers[r]!.toLowerCase())) continue;
-    headers[w++] = headers[r]!;
-    headers[w++] = headers[r + 1]!;
-  }
-  headers.length = w;
-  for (const [name, value] of changed) if (value !== undefined) headers.push(name, value);
 }
 
 function removeHeader(headers: string[], lower: string): void {

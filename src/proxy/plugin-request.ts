@@ -169,6 +169,10 @@ export class PluginRequest implements RunContext {
       this.#host = value;
       return;
     }
+    this.#setLower(lower, value);
+  }
+
+  #setLower(lower: string, value: string | undefined): void {
     (this.#headers ??= new Map()).set(lower, value);
   }
 
@@ -251,9 +255,9 @@ export class PluginRequest implements RunContext {
 
   attachConsumer(consumer: Consumer, credentialId?: string): void {
     this.consumer = consumer;
-    this.setHeader('X-Consumer-Username', consumer.username);
-    this.setHeader('X-Credential-Identifier', credentialId);
-    this.setHeader('X-Consumer-Custom-ID', consumer.labels?.['custom_id']);
+    this.#setLower('x-consumer-username', consumer.username);
+    this.#setLower('x-credential-identifier', credentialId);
+    this.#setLower('x-consumer-custom-id', consumer.labels?.['custom_id']);
   }
 
   /** What the upstream request must differ in. */

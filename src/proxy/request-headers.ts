@@ -26,41 +26,56 @@ const DROP = new Set([
 /** Where the Host value sits in the array: it changes per try with `pass_host: node`. */
 export const HOST_VALUE_INDEX = 1;
 
+/** Lower-case header name → value (undefined = removed): what plugins changed. */
+export type HeaderEdits = ReadonlyMap<string, string | undefined>;
+
 /**
  * The request headers sent upstream, as a flat name/value array (the form undici takes without
  * copying into an object): the client's headers minus hop-by-hop ones and those named by
  * `Connection`, then Host (a placeholder at HOST_VALUE_INDEX, filled per try), X-Real-IP,
  * X-Forwarded-For (appended) and X-Forwarded-Proto/Host/Port as APISIX sets them (spec §5.4).
  * `trusted`: the client is in `apisix.trusted_addresses`, so its X-Forwarded-Proto/Host/Port
- * (and Forwarded) are kept.
+ * (and Forwarded) are kept. `edits` (plugins' header changes) replace or remove any of these
+ * but Host, and come last; applied in the same pass, so each name is lower-cased once.
  */
 export function upstreamHeaders(
   req: IncomingMessage,
   clientAddr: string,
   peer: Peer,
   trusted: boolean,
+  edits?: HeaderEdits,
 ): string[] {
   const raw = req.rawHeaders;
   const h = req.headers;
   const out = ['host', ''];
+  const changed = edits === undefined || edits.size === 0 ? undefined : edits;
   const named = h.connection === undefined ? undefined : connectionTokens(h.connection);
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
     if (DROP.has(lower) || (named !== undefined && named.has(lower))) continue;
+    if (changed !== undefined && changed.has(lower)) continue;
     out.push(name, raw[i + 1]!);
   }
-  out.push('x-real-ip', clientAddr);
+  push(out, changed, 'x-real-ip', clientAddr);
   const sent = h['x-forwarded-for'];
   const xff = Array.isArray(sent) ? sent.join(', ') : sent;
-  out.push('x-forwarded-for', xff === undefined ? clientAddr : `${xff}, ${clientAddr}`);
+  push(out, changed, 'x-forwarded-for', xff === undefined ? clientAddr : `${xff}, ${clientAddr}`);
   const httpHost = h.host ?? '';
-  pushForwarded(out, 'x-forwarded-proto', peer.scheme, trusted, h['x-forwarded-proto']);
-  pushForwarded(out, 'x-forwarded-host', httpHost, trusted, h['x-forwarded-host']);
+  pushForwarded(out, changed, 'x-forwarded-proto', peer.scheme, trusted, h['x-forwarded-proto']);
+  pushForwarded(out, changed, 'x-forwarded-host', httpHost, trusted, h['x-forwarded-host']);
   const port = portOf(httpHost) ?? peer.serverPort;
-  pushForwarded(out, 'x-forwarded-port', port, trusted, h['x-forwarded-port']);
-  if (trusted && typeof h.forwarded === 'string') out.push('forwarded', h.forwarded);
+  pushForwarded(out, changed, 'x-forwarded-port', port, trusted, h['x-forwarded-port']);
+  if (trusted && typeof h.forwarded === 'string') push(out, changed, 'forwarded', h.forwarded);
+  if (changed !== undefined) {
+    for (const [name, value] of changed) if (value !== undefined) out.push(name, value);
+  }
   return out;
+}
+
+/** A header the gateway sets, unless a plugin changed it (its edit is appended at the end). */
+function push(out: string[], changed: HeaderEdits | undefined, name: string, value: string): void {
+  if (changed === undefined || !changed.has(name)) out.push(name, value);
 }
 
 /** The digits after the Host value's last ':', if it ends in `:<digits>` (no regex). */
@@ -76,14 +91,15 @@ function portOf(host: string): string | undefined {
 
 function pushForwarded(
   out: string[],
+  changed: HeaderEdits | undefined,
   name: string,
   value: string,
   trusted: boolean,
   sent: string | string[] | undefined,
 ): void {
   const keep = trusted && typeof sent === 'string' ? sent : undefined;
-  if (keep !== undefined) out.push(name, keep);
-  else if (value !== '') out.push(name, value);
+  if (keep !== undefined) push(out, changed, name, keep);
+  else if (value !== '') push(out, changed, name, value);
 }
 
 function connectionTokens(value: string): Set<string> | undefined {
