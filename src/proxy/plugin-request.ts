@@ -131,7 +131,9 @@ export class PluginRequest implements RunContext {
       case 'upstream_addr':
         return this.upstreamAddr;
       case 'request_length':
-        return this.req.headers['content-length'];
+        return String(this.#requestLength());
+      case 'bytes_sent':
+        return this.response.status === 0 ? undefined : String(this.response.bytesSentTotal());
     }
     if (name.startsWith('http_')) return this.header(name.slice(5).replaceAll('_', '-'));
     if (this.#argsChanged) {
@@ -142,6 +144,20 @@ export class PluginRequest implements RunContext {
     if (name === 'is_args') return (this.req.url ?? '').includes('?') ? '?' : '';
     if (name.startsWith('uri_param_')) return this.facts.params?.[name.slice(10)];
     return this.facts.get(name);
+  }
+
+  /**
+   * `$request_length` as nginx counts it: request line, headers (as received, each `name: value`
+   * line) and the declared body.
+   */
+  #requestLength(): number {
+    const req = this.req;
+    const raw = req.rawHeaders;
+    // "GET /path HTTP/1.1\r\n", then the blank line after the headers.
+    let n = this.method.length + (req.url ?? '').length + req.httpVersion.length + 11;
+    for (let i = 0; i < raw.length; i++) n += raw[i]!.length + 2;
+    const body = Number(req.headers['content-length']);
+    return Number.isFinite(body) ? n + body : n;
   }
 
   setVar(name: string, value: string | undefined): void {

@@ -1,5 +1,8 @@
 import type { ResponseView } from '../plugin/types.js';
 
+/** `HTTP/1.1 200 OK\r\n`: the status line with a two-letter reason. */
+const STATUS_LINE_BYTES = 17;
+
 /**
  * The response as header_filter / body_filter / log plugins see it, over the flat name/value
  * array `res.writeHead` takes (no header object per response unless a plugin asks).
@@ -22,7 +25,8 @@ export class FlatResponse implements ResponseView {
     const list = this.headerList;
     let out: string | undefined;
     for (let i = 0; i < list.length; i += 2) {
-      if (list[i]!.toLowerCase() === lower) {
+      const n = list[i]!;
+      if (n.length === lower.length && n.toLowerCase() === lower) {
         out = out === undefined ? list[i + 1]! : `${out}, ${list[i + 1]!}`;
       }
     }
@@ -47,6 +51,17 @@ export class FlatResponse implements ResponseView {
     return out;
   }
 
+  /**
+   * `$bytes_sent` as nginx counts it: the status line, the headers and the body bytes sent
+   * (the `Date`, `Connection` and `Keep-Alive` lines node adds are left out).
+   */
+  bytesSentTotal(): number {
+    const list = this.headerList;
+    let n = STATUS_LINE_BYTES + this.bytesSent + 2;
+    for (let i = 0; i < list.length; i++) n += list[i]!.length + 2;
+    return n;
+  }
+
   replaceBody(body: string | Buffer): void {
     this.replacement = typeof body === 'string' ? Buffer.from(body) : body;
   }
@@ -57,7 +72,8 @@ export class FlatResponse implements ResponseView {
     const list = this.headerList;
     let w = 0;
     for (let r = 0; r < list.length; r += 2) {
-      if (list[r]!.toLowerCase() === lower) continue;
+      const n = list[r]!;
+      if (n.length === lower.length && n.toLowerCase() === lower) continue;
       list[w++] = list[r]!;
       list[w++] = list[r + 1]!;
     }

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import pre from '../../src/plugins/serverless-pre-function.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
@@ -162,6 +163,23 @@ void describe('serverless-pre-function over traffic', () => {
     const reply = await gw.request('/sl/header?v=7');
     assert.equal(reply.status, 200);
     assert.equal(gw.echo.received.at(-1)?.headers['x-from-fn'], '7-access');
+  });
+
+  void test('request_length counts the request line, headers and body as received', async () => {
+    await route('length', {
+      functions: ['function (conf, ctx) { ctx.setHeader("x-len", ctx.var("request_length")) }'],
+    });
+    const raw =
+      'POST /sl/length HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello';
+    const socket = connect(gw.ports.http, '127.0.0.1');
+    socket.write(raw);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    assert.equal(gw.echo.received.at(-1)?.headers['x-len'], String(raw.length));
   });
 
   void test('a function ends the request with its status and JSON body', async () => {
