@@ -27,12 +27,22 @@ interface Lease {
   remaining: number;
   /** Takes served from the lease since the last grant: sizes the next one. */
   spent: number;
+  /** Units of the last lease: once half of it is spent, the next is asked for ahead. */
+  leased: number;
+  /** A lease to ask for ahead of need, with these parameters (undefined: none due). */
+  ahead: Ask | undefined;
   /** The primary refused at this limit: the window is used up (0: not refused). */
   refusedAt: number;
   /** Requests to ask the primary about at the next flush. */
   waiting: Waiter[];
   /** Grant requests sent and not answered. */
   inflight: number;
+}
+
+interface Ask {
+  readonly cost: number;
+  readonly limit: number;
+  readonly windowMs: number;
 }
 
 interface Pending {
@@ -101,6 +111,12 @@ export class QuotaClient {
       if (l.units >= cost) {
         l.units -= cost;
         l.spent++;
+        if (2 * l.units < l.leased && l.inflight === 0 && l.ahead === undefined) {
+          // Half the lease is gone: ask for the next one now, so that takes stay synchronous.
+          l.ahead = { cost, limit, windowMs };
+          this.#dirty.add(key);
+          this.#schedule();
+        }
         return admittedTake(l.remaining + l.units, l.expiresAt, false);
       }
       if (l.refusedAt !== 0 && limit <= l.refusedAt) return refusedTake(l.expiresAt);
@@ -111,6 +127,8 @@ export class QuotaClient {
         expiresAt: 0,
         remaining: 0,
         spent: 0,
+        leased: 0,
+        ahead: undefined,
         refusedAt: 0,
         waiting: [],
         inflight: 0,
@@ -149,8 +167,21 @@ export class QuotaClient {
     this.#outbox = [];
     for (const key of this.#dirty) {
       const l = this.#leases.get(key)!;
-      const want = Math.min(MAX_WANT, Math.max(MIN_WANT, 2 * l.spent));
+      // Twice what was spent or leased last time: a busy key's lease doubles up to MAX_WANT.
+      const want = Math.min(MAX_WANT, Math.max(MIN_WANT, 2 * l.spent, 2 * l.leased));
       l.spent = 0;
+      const ahead = l.ahead;
+      l.ahead = undefined;
+      if (l.waiting.length === 0) {
+        if (ahead === undefined || l.inflight > 0) continue;
+        // No request waits: only units for the lease (n = 0).
+        const id = ++this.#id;
+        this.#pending.set(id, { key, waiters: [] });
+        l.inflight++;
+        const { cost, limit, windowMs } = ahead;
+        out.push([GRANT, id, key, 0, cost, limit, windowMs, want] satisfies GrantMessage);
+        continue;
+      }
       // One grant per run of requests alike (a template count can vary the limit).
       let start = 0;
       const all = l.waiting;
@@ -185,6 +216,7 @@ export class QuotaClient {
           l.expiresAt = expiresAt;
         }
         l.units += extra;
+        l.leased = extra;
         l.remaining = remaining;
         const { waiters } = p;
         for (let i = 0; i < waiters.length; i++) {

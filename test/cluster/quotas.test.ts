@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QuotaClient } from '../../src/cluster/quota-client.js';
@@ -190,6 +190,24 @@ void describe('QuotaHost and its clients over the socket', () => {
       assert.equal(refusedAgain.admitted, false);
       a.close();
       b.close();
+    }));
+
+  void test('a busy worker asks for its next lease ahead of need, so its takes stay synchronous', () =>
+    withHost(async (host) => {
+      const c = new QuotaClient(host.path);
+      after(() => c.close());
+      let sync = 0;
+      const all: Promise<QuotaTake>[] = [];
+      for (let turn = 0; turn < 200; turn++) {
+        for (let i = 0; i < 10; i++) {
+          const t = c.take('k', 1, 1_000_000, 60_000);
+          if (!(t instanceof Promise)) sync++;
+          all.push(Promise.resolve(t));
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.ok((await Promise.all(all)).every((t) => t.admitted));
+      assert.ok(sync >= 1800, `${sync} of 2000 takes were synchronous`);
     }));
 
   void test('remaining counts down exactly with one worker, the first take reporting the whole window', () =>
