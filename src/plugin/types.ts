@@ -168,8 +168,11 @@ export interface PluginContext {
    * consumer_group_id, request_id... Reads see earlier plugins' edits.
    */
   var(name: string): string | undefined;
-  /** Writable variables that change the request (upstream_uri, upstream_host, ...) or carry data. */
-  setVar(name: string, value: string | undefined): void;
+  /**
+   * Writable variables that change the request (upstream_uri, upstream_host, ...) or carry data.
+   * A function is a value computed only if somebody reads the variable (once per read).
+   */
+  setVar(name: string, value: string | undefined | (() => string | undefined)): void;
   /** Upper-case method as received. */
   readonly method: string;
   /** `$uri`: the decoded, normalised path. */

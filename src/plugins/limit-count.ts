@@ -89,9 +89,11 @@ function cannotLimit(p: Prepared, what: string, reason: string): PhaseResult {
 }
 
 function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome): PhaseResult {
+  // Built only if something reads it (a logger): most requests never do.
   ctx.setVar(
     'rate_limiting_info',
-    `{"rate_limiting_key":${JSON.stringify(rule.id)},"rate_limiting_limit":${rule.count},` +
+    () =>
+      `{"rate_limiting_key":${JSON.stringify(rule.id)},"rate_limiting_limit":${rule.count},` +
       `"rate_limiting_remaining":${out.remaining},"rate_limiting_reset":${Math.trunc(out.reset)}}`,
   );
   if (p.conf.show_limit_quota_header) {

@@ -49,7 +49,7 @@ export class PluginRequest implements RunContext {
   #host: string | undefined;
   #body: Buffer | undefined;
   #reading: Promise<Buffer> | undefined;
-  #vars: Map<string, string | undefined> | undefined;
+  #vars: Map<string, string | undefined | (() => string | undefined)> | undefined;
   #data: Map<string, unknown> | undefined;
 
   constructor(
@@ -100,7 +100,10 @@ export class PluginRequest implements RunContext {
 
   var(name: string): string | undefined {
     const own = this.#vars;
-    if (own !== undefined && own.has(name)) return own.get(name);
+    if (own !== undefined && own.has(name)) {
+      const v = own.get(name);
+      return typeof v === 'function' ? v() : v;
+    }
     switch (name) {
       case 'remote_addr':
         return this.#clientIp;
@@ -160,13 +163,19 @@ export class PluginRequest implements RunContext {
     return Number.isFinite(body) ? n + body : n;
   }
 
-  setVar(name: string, value: string | undefined): void {
-    if (name === 'upstream_uri' && value !== undefined) {
-      this.upstreamUri = value;
+  setVar(name: string, given: string | undefined | (() => string | undefined)): void {
+    if (name === 'upstream_uri' || name === 'upstream_host') {
+      // Variables that change the request take their value now.
+      const value = typeof given === 'function' ? given() : given;
+      if (name === 'upstream_host') this.#host = value;
+      else if (value !== undefined) {
+        this.upstreamUri = value;
+        return;
+      }
+      (this.#vars ??= new Map()).set(name, value);
       return;
     }
-    if (name === 'upstream_host') this.#host = value;
-    (this.#vars ??= new Map()).set(name, value);
+    (this.#vars ??= new Map()).set(name, given);
   }
 
   // ---- request headers ----

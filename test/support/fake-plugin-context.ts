@@ -95,7 +95,9 @@ export function fakeContext(req: FakeRequest = {}, env: PluginEnv = fakeEnv()): 
   const q = url.indexOf('?');
   const uri = q < 0 ? url : url.slice(0, q);
   const args = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  const vars = new Map(Object.entries(req.vars ?? {}));
+  const vars = new Map<string, string | undefined | (() => string | undefined)>(
+    Object.entries(req.vars ?? {}),
+  );
   let clientIp = req.clientIp ?? '127.0.0.1';
   let upstreamUri: string | undefined;
   let body = Buffer.from(req.body ?? '');
@@ -122,7 +124,10 @@ export function fakeContext(req: FakeRequest = {}, env: PluginEnv = fakeEnv()): 
   };
   const ctx: FakeContext = {
     var(name) {
-      if (vars.has(name)) return vars.get(name);
+      if (vars.has(name)) {
+        const v = vars.get(name);
+        return typeof v === 'function' ? v() : v;
+      }
       if (name === 'uri') return uri;
       if (name === 'request_uri') return url;
       if (name === 'remote_addr') return clientIp;
