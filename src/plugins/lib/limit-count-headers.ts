@@ -40,12 +40,13 @@ function namesFor(
   return names;
 }
 
-/** The key of the headers waiting for header_filter in `ctx.data`. */
+/** The key of the headers waiting for header_filter in `ctx.data`: name, value, name, value... */
 export const PENDING = 'limit-count';
 
 /**
  * Records this rule's headers for header_filter. A later limit-count (a route's after a global
- * rule's) overwrites a header of the same name, as APISIX's later set_header does.
+ * rule's) overwrites a header of the same name, as APISIX's later set_header does: the flush sets
+ * them in order.
  */
 export function recordQuotaHeaders(
   cache: HeaderNames,
@@ -57,22 +58,31 @@ export function recordQuotaHeaders(
   reset: number,
 ): void {
   const [limitName, remainingName, resetName] = namesFor(cache, conf, prefix, ctx);
-  let pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
-  if (pending === undefined) ctx.data.set(PENDING, (pending = new Map()));
-  pending.set(limitName, String(limit));
-  pending.set(remainingName, String(remaining));
-  pending.set(resetName, String(reset));
+  const values = [
+    limitName,
+    String(limit),
+    remainingName,
+    String(remaining),
+    resetName,
+    String(reset),
+  ];
+  const pending = ctx.data.get(PENDING) as string[] | undefined;
+  if (pending === undefined) ctx.data.set(PENDING, values);
+  else pending.push(...values);
 }
 
 /** The headers recorded so far, for a rejection response (header_filter sets them again). */
 export function recordedQuotaHeaders(ctx: PluginContext): Record<string, string> | undefined {
-  const pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
-  return pending === undefined ? undefined : Object.fromEntries(pending);
+  const pending = ctx.data.get(PENDING) as string[] | undefined;
+  if (pending === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < pending.length; i += 2) out[pending[i]!] = pending[i + 1]!;
+  return out;
 }
 
 /** header_filter: puts the recorded headers on the response. */
 export function flushQuotaHeaders(ctx: PluginContext): void {
-  const pending = ctx.data.get(PENDING) as Map<string, string> | undefined;
+  const pending = ctx.data.get(PENDING) as string[] | undefined;
   if (pending === undefined) return;
-  for (const [name, value] of pending) ctx.response.setHeader(name, value);
+  for (let i = 0; i < pending.length; i += 2) ctx.response.setHeader(pending[i]!, pending[i + 1]);
 }
