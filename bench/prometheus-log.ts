@@ -78,6 +78,7 @@ function runtimeContexts(): PluginContext[] {
     const req = {
       method: 'GET',
       url: '/hello?x=1',
+      httpVersion: '1.1',
       headers: { host: 'example.com', 'user-agent': 'bench', accept: '*/*' },
       rawHeaders: ['Host', 'example.com', 'User-Agent', 'bench', 'Accept', '*/*'],
       socket: {},
