@@ -24,21 +24,6 @@ function sourceOf(ctx: PluginContext): ResponseSource {
   return ctx.upstreamAddr !== undefined ? 'nginx' : 'apisix';
 }
 
-/** Bytes of the request line and headers of an HTTP/1.1 request, plus its declared body. */
-function estimatedRequestLength(ctx: PluginContext): number {
-  let n = ctx.method.length + (ctx.var('request_uri')?.length ?? ctx.uri.length) + 12;
-  for (const [name, value] of ctx.headers()) n += name.length + value.length + 4;
-  const body = Number(ctx.header('content-length'));
-  return n + 2 + (Number.isFinite(body) ? body : 0);
-}
-
-/** Bytes of the status line and headers of the response, plus the body sent. */
-function estimatedBytesSent(ctx: PluginContext): number {
-  let n = 17 + ctx.response.bytesSent;
-  for (const [name, value] of ctx.response.headers()) n += name.length + value.length + 4;
-  return n + 2;
-}
-
 function numberVar(ctx: PluginContext, name: string): number | undefined {
   const v = ctx.var(name);
   if (v === undefined) return undefined;
@@ -83,6 +68,6 @@ export function recordRequest(p: PreparedPrometheus, ctx: PluginContext): void {
     series.upstreamLatency.observe(upstream);
     series.apisixLatency.observe(total > upstream ? total - upstream : 0);
   }
-  series.ingress.value += numberVar(ctx, 'request_length') ?? estimatedRequestLength(ctx);
-  series.egress.value += numberVar(ctx, 'bytes_sent') ?? estimatedBytesSent(ctx);
+  series.ingress.value += numberVar(ctx, 'request_length') ?? 0;
+  series.egress.value += numberVar(ctx, 'bytes_sent') ?? 0;
 }
