@@ -70,6 +70,7 @@ const refusedTake = (expiresAt: number): QuotaTake => ({
 
 /** Outside a gateway worker (tests, tools): one process, so the table is simply local. */
 const NO_HOLDER: Holder = { recall: () => undefined };
+const IGNORE = (): void => undefined;
 
 /**
  * A worker's end of the node-wide quotas (see quota-table.ts). Takes are synchronous while the
@@ -99,7 +100,7 @@ export class QuotaClient {
     const now = Date.now();
     if (this.#local !== undefined) {
       const g = this.#local.grant(
-        { key, n: 1, cost, limit, windowMs, want: 0, from: NO_HOLDER, done: () => undefined },
+        { key, n: 1, cost, limit, windowMs, want: 0, from: NO_HOLDER, done: IGNORE },
         now,
       )!;
       return g.admitted === 1
