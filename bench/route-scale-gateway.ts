@@ -3,7 +3,8 @@
  * `gatehouse start` on it, an upstream, and wrk. Not a test; never asserts timings.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../src/core/logger.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import type { ConfigStore } from '../src/store/types.js';
 import { freePort } from '../test/support/free-port.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
@@ -35,6 +37,57 @@ export async function startUpstream(): Promise<{ server: Server; port: number }>
   const server = createServer((_req, res) => res.end('ok'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+/**
+ * nginx as the upstream, as ../shared/bench/run.sh does it: one process (no master), one worker
+ * connection pool, `return 200 "ok"`, keep-alive unlimited; pinned to `cpu` when given. Much
+ * cheaper per request than a Node upstream, so that on two cores the load side (wrk, upstream,
+ * Admin client) is not what limits the gateway.
+ */
+export async function startNginxUpstream(
+  cpu?: string,
+): Promise<{ port: number; pid: number; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-nginx-'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    [
+      'worker_processes 1;',
+      'master_process off;',
+      'daemon off;',
+      `pid ${dir}/nginx.pid;`,
+      `error_log ${dir}/error.log warn;`,
+      'events { worker_connections 4096; }',
+      'http {',
+      '  access_log off;',
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+        (t) => `  ${t}_temp_path ${dir}/${t};`,
+      ),
+      '  keepalive_requests 100000000;',
+      '  keepalive_timeout 60s;',
+      `  server { listen 127.0.0.1:${port}; location / { default_type text/plain; return 200 "ok"; } }`,
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const args = ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')];
+  const child =
+    cpu === undefined
+      ? spawn('nginx', args, { stdio: 'inherit' })
+      : spawn('taskset', ['-c', cpu, 'nginx', ...args], { stdio: 'inherit' });
+  for (let i = 0; (await get(port, '/')) !== 200; i++) {
+    if (child.exitCode !== null || i > 200) throw new Error(`nginx did not start (see ${dir})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    port,
+    pid: child.pid!,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface BenchGateway {
@@ -78,24 +131,45 @@ export function procCpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
-/** A prefix whose embedded store holds `count` mixed routes (written before the gateway starts). */
-export async function preparePrefix(count: number, upstreamPort: number): Promise<string> {
+/** Puts route 0..count-1 of the mix into `store`, up to 256 writes in flight. */
+export async function seedRoutes(
+  store: ConfigStore,
+  count: number,
+  upstreamPort: number,
+): Promise<void> {
+  for (let from = 0; from < count; from += 256) {
+    const puts: Promise<unknown>[] = [];
+    for (let i = from; i < Math.min(count, from + 256); i++) {
+      puts.push(
+        store.put(
+          `/apisix/routes/${i}`,
+          JSON.stringify({ id: String(i), ...mixedRoute(i, upstreamPort) }),
+        ),
+      );
+    }
+    await Promise.all(puts);
+  }
+}
+
+/** A new, empty gateway prefix directory. */
+export function newPrefix(): string {
   // GW_PREFIX_DIR: where the gateway prefix (and its SQLite store) goes, e.g. /dev/shm to take
   // the disk's fsync out of a measurement.
   const outDir = process.env['GW_PREFIX_DIR'] ?? fileURLToPath(new URL('./out/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const prefix = mkdtempSync(join(outDir, 'gw-'));
   mkdirSync(join(prefix, 'data'));
+  return prefix;
+}
+
+/** A prefix whose embedded store holds `count` mixed routes (written before the gateway starts). */
+export async function preparePrefix(count: number, upstreamPort: number): Promise<string> {
+  const prefix = newPrefix();
   const store = EmbeddedStore.open({
     file: join(prefix, 'data', 'gatehouse.db'),
     logger: silentLogger(),
   });
-  for (let i = 0; i < count; i++) {
-    await store.put(
-      `/apisix/routes/${i}`,
-      JSON.stringify({ id: String(i), ...mixedRoute(i, upstreamPort) }),
-    );
-  }
+  await seedRoutes(store, count, upstreamPort);
   await store.close();
   return prefix;
 }
@@ -113,6 +187,8 @@ export interface StartOptions {
   workerNodeOptions?: string;
   /** Run the workers with `--trace-gc` and count their collections (`BenchGateway.gc`). */
   traceGc?: boolean;
+  /** Lines under `deployment:` besides the Admin API's (e.g. the role and etcd). */
+  deployment?: string[];
 }
 
 /** `gatehouse start` on `prefix` with `workers` workers; resolves once /status/ready is 200. */
@@ -143,6 +219,7 @@ export async function startGateway(
       '  admin:',
       `    admin_listen: { ip: 127.0.0.1, port: ${admin} }`,
       `    admin_key: [{ name: admin, key: ${KEY}, role: admin }]`,
+      ...(opts.deployment ?? []).map((line) => `  ${line}`),
       '',
     ].join('\n'),
   );

@@ -62,9 +62,14 @@ function encode(prefix: string, revision: number, items: Iterable<KeyValue>): st
   });
 }
 
+/** A save may take at most this share of the primary's time: the gap after it is 50× its length. */
+const MAX_TIME_SHARE = 0.02;
+
 /**
  * Keeps `file` equal to the feed's state, a little behind it: the first save is immediate, later
- * changes are coalesced for `debounceMs`. Each save is atomic (a temporary file, fsync, rename,
+ * changes are coalesced for `debounceMs`, or longer when the snapshot is large: the next save
+ * waits at least 50× as long as the last one took (a 10k-route snapshot takes ~15 ms to encode
+ * and write, so under constant churn it is saved every second at most and costs ≤ 2 %). Each save is atomic (a temporary file, fsync, rename,
  * fsync of the directory): a crash leaves the old snapshot or the new one, never a torn one.
  * Everything runs in the primary, away from the data path.
  *
@@ -78,6 +83,9 @@ export class SnapshotSaver {
   readonly #state: () => { revision: number; items(): ReadonlyMap<string, KeyValue> };
   readonly #logger: Logger;
   readonly #debounceMs: number;
+  readonly #now: () => number;
+  /** How long the last save took, ms. */
+  #lastSaveMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #saving: Promise<void> | undefined;
   #dirty = false;
@@ -90,22 +98,28 @@ export class SnapshotSaver {
     state: () => { revision: number; items(): ReadonlyMap<string, KeyValue> };
     logger: Logger;
     debounceMs?: number;
+    /** A clock in ms (tests). */
+    now?: () => number;
   }) {
     this.#file = opts.file;
     this.#prefix = opts.prefix;
     this.#state = opts.state;
     this.#logger = opts.logger;
     this.#debounceMs = opts.debounceMs ?? 1000;
+    this.#now = opts.now ?? (() => performance.now());
   }
 
   /** The state changed: save it within debounceMs. */
   changed(): void {
     if (this.#closed) return;
     this.#dirty = true;
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      void this.flush();
-    }, this.#debounceMs);
+    this.#timer ??= setTimeout(
+      () => {
+        this.#timer = undefined;
+        void this.flush();
+      },
+      Math.max(this.#debounceMs, this.#lastSaveMs / MAX_TIME_SHARE),
+    );
     this.#timer.unref();
   }
 
@@ -115,7 +129,11 @@ export class SnapshotSaver {
     const { revision } = this.#state();
     if (!this.#dirty && revision === this.#savedRevision) return;
     this.#dirty = false;
-    this.#saving = this.#save().finally(() => (this.#saving = undefined));
+    const started = this.#now();
+    this.#saving = this.#save().finally(() => {
+      this.#saving = undefined;
+      this.#lastSaveMs = this.#now() - started;
+    });
     await this.#saving;
   }
 

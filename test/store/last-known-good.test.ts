@@ -57,6 +57,28 @@ void test('changes are coalesced: one save for a burst, after the debounce', asy
   await saver.close();
 });
 
+void test('after a slow save the next one waits 50x as long as it took', async () => {
+  const file = path.join(dir(), 'etcd-snapshot.json');
+  let revision = 1;
+  let clock = 0;
+  const saver = new SnapshotSaver({
+    file,
+    prefix: '/apisix',
+    state: () => ({ revision, items: () => new Map() }),
+    logger: silentLogger(),
+    debounceMs: 20,
+    // Each reading of the clock advances it by 10 ms: a save "takes" 10 ms.
+    now: () => (clock += 10),
+  });
+  await saver.flush();
+  revision = 2;
+  saver.changed(); // due in 500 ms, not 20
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(readLastKnownGood(file, '/apisix', silentLogger())?.revision, 1, 'not yet');
+  await saver.close();
+  assert.equal(readLastKnownGood(file, '/apisix', silentLogger())?.revision, 2, 'close saves');
+});
+
 void test('a snapshot of another prefix, a damaged one and a missing one are not served', () => {
   const d = dir();
   const file = path.join(d, 'etcd-snapshot.json');
