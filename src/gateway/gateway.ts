@@ -11,6 +11,13 @@ import { createStatusApi } from '../control/status-api.js';
 import type { Logger } from '../core/logger.js';
 import { ConfigFeed } from '../store/feed.js';
 import type { ConfigStore } from '../store/types.js';
+import {
+  type PluginList,
+  pluginListIn,
+  publishPluginList,
+  resetPluginList,
+  withPluginList,
+} from './plugin-list.js';
 import { loadPluginSets } from './plugin-sets.js';
 import { controlSchema } from './control-schema.js';
 import { startMetricsExport } from './metrics-export.js';
@@ -80,11 +87,30 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
   if (plugins.http.missing.length > 0) {
     logger.debug({ missing: plugins.http.missing }, 'configured plugins not implemented yet');
   }
+  // A data plane on etcd runs the plugins the store's `/apisix/plugins` names, once it names
+  // some; config.yaml's lists until then (spec core §1.5).
+  let storeList: PluginList | undefined;
+  const effective = (next: GatewayConfig): GatewayConfig =>
+    storeList === undefined ? next : withPluginList(next, storeList);
   const reloadPlugins = async (): Promise<void> => {
     const next = rereadConfig(current, logger);
     if (next === undefined) return;
-    plugins = await loadPluginSets(next, ++generation);
-    pool?.sendConfig(next);
+    current = next;
+    plugins = await loadPluginSets(effective(next), ++generation);
+    pool?.sendConfig(effective(next));
+  };
+  let pluginListApplied = Promise.resolve();
+  const followPluginList = (list: PluginList): void => {
+    storeList = list;
+    pluginListApplied = pluginListApplied.then(async () => {
+      try {
+        plugins = await loadPluginSets(effective(current), ++generation);
+        pool?.sendConfig(effective(current));
+        logger.info({ plugins: list.http }, 'plugin list from the store applied');
+      } catch (err) {
+        logger.error({ err }, `plugin list from the store not applied: ${(err as Error).message}`);
+      }
+    });
   };
 
   // Closed last-in first-out: the APIs stop accepting, then workers drain, then the store goes.
@@ -117,13 +143,18 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
   let adminUrl: string | undefined;
   let controlUrl: string | undefined;
   let statusUrl: string | undefined;
+  const followsPluginList = store.kind === 'etcd' && !hasAdminApi(config);
+  const prefix = config.deployment.etcd.prefix;
   try {
     await feed.start((update) => {
       pool?.publish(update);
       saver?.changed();
+      const list = followsPluginList ? pluginListIn(update, prefix, logger) : undefined;
+      if (list !== undefined) followPluginList(list);
     }, opened.lastKnownGood);
     cleanups.unshift(() => feed.stop());
     if (saver && opened.lastKnownGood === undefined) await saver.flush();
+    await pluginListApplied; // workers start on the store's list when it has one
     if (count > 0) {
       const shared = new SharedDictHost(sharedDictFile(process.pid));
       cleanups.unshift(() => shared.close());
@@ -135,7 +166,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
       const workers = new WorkerPool({
         count,
         exec: WORKER_ENTRY,
-        config,
+        config: effective(current),
         state: () => ({ revision: feed.revision, items: feed.items().values() }),
         logger,
         drainTimeoutMs: DRAIN_MS,
@@ -147,6 +178,11 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
     const exporter = await startMetricsExport({ config, storeKind: store.kind, feed, logger });
     if (exporter) cleanups.unshift(() => exporter.close());
     if (hasAdminApi(config) && store.writable) {
+      if (store.kind === 'etcd') {
+        await resetPluginList(store, config, logger).catch((err: Error) =>
+          logger.error({ err }, `could not sync the plugin list to etcd: ${err.message}`),
+        );
+      }
       const admin = createAdminServer({
         admin: config.deployment.admin,
         etcdPrefix: config.deployment.etcd.prefix,
@@ -156,7 +192,11 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
         store,
         plugins: () => plugins.http,
         streamPlugins: () => plugins.stream,
-        reloadPlugins,
+        // The Admin API's reload also publishes the list to data planes (the Control API's not).
+        reloadPlugins: async () => {
+          await reloadPlugins();
+          if (store.kind === 'etcd') await publishPluginList(store, current);
+        },
         ...(pool ? { waitForRevision: pool.waitForRevision.bind(pool) } : {}),
         version: gatehouseVersion(),
         logger,
@@ -219,9 +259,9 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
     const next = rereadConfig(current, logger);
     if (next === undefined || closing !== undefined) return;
     try {
-      plugins = await loadPluginSets(next, ++generation);
+      plugins = await loadPluginSets(effective(next), ++generation);
       current = next;
-      if (pool) await pool.replaceAll(next, workerCount(next));
+      if (pool) await pool.replaceAll(effective(next), workerCount(next));
     } catch (err) {
       logger.error({ err }, `reload: not applied: ${(err as Error).message}`);
     }

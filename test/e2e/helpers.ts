@@ -44,6 +44,8 @@ export interface StartSpec {
   deployment?: string;
   /** Files to write relative to the prefix, e.g. `conf/apisix.yaml`. */
   files?: Record<string, string>;
+  /** More top-level config.yaml lines, e.g. a `plugins:` list. */
+  extra?: string[];
 }
 
 export async function startGatehouse(spec: StartSpec = {}): Promise<RunningGateway> {
@@ -55,6 +57,7 @@ export async function startGatehouse(spec: StartSpec = {}): Promise<RunningGatew
     ...(spec.workers === undefined ? {} : { workers: spec.workers }),
     deployment: spec.deployment === undefined ? [] : [spec.deployment],
     adminKey: ADMIN_KEY,
+    ...(spec.extra === undefined ? {} : { extra: spec.extra }),
   });
   for (const [file, text] of Object.entries(spec.files ?? {})) {
     writeFileSync(path.join(prefix, file), text);
