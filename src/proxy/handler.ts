@@ -12,7 +12,7 @@ import { Exchange, type ExchangeShared } from './exchange.js';
 import { normalizePath } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
 import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
-import { PluginRequest } from './plugin-request.js';
+import { PluginRequest, type RequestEdits } from './plugin-request.js';
 import { upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
@@ -23,10 +23,16 @@ export interface Admitted {
   readonly facts: RequestFacts;
   readonly upstream: RuntimeUpstream;
   readonly peer: Peer;
+  /** The client's address (after real-ip and the `real-ip` plugin). */
+  readonly clientAddr: string;
   /** The client is in `apisix.trusted_addresses`. */
   readonly trusted: boolean;
   /** The Server header value. */
   readonly server: string;
+  /** What plugins changed in the request (path, headers, Host), when the route has plugins. */
+  readonly edits: RequestEdits | undefined;
+  /** The chash key, when the upstream hashes. */
+  readonly hashKey: string | undefined;
 }
 
 /** A WebSocket handshake's socket and first bytes, kept until it is admitted. */
@@ -301,12 +307,18 @@ class Proxy_ {
       const phases = new PluginPhases(pr, this.#opts.logger);
       upgrade.socket.once('close', () => phases.end(101, 0));
     }
+    const upstream = route.upstream!;
+    const clientAddr = pr === undefined ? facts.remoteAddr : pr.clientIp;
     proxyWebSocket(req, upgrade.socket, upgrade.head, {
       facts,
-      upstream: route.upstream!,
+      upstream,
       peer,
-      trusted: this.#realIp.trusted(facts.remoteAddr, peer),
+      clientAddr,
+      trusted: this.#realIp.trusted(clientAddr, peer),
       server: this.#server,
+      edits: pr?.edits(),
+      hashKey:
+        upstream.hashKey === undefined ? undefined : (upstream.hashKey(pr ?? facts) ?? clientAddr),
     });
   }
 

@@ -25,7 +25,8 @@ export function refuseUpgrade(req: IncomingMessage, socket: Duplex): ServerRespo
 /**
  * Proxies a WebSocket handshake (spec §5.4: `Upgrade`/`Connection` are passed only when the
  * route has `enable_websocket`) and then pipes bytes both ways until either side closes.
- * Retries do not apply: a failed handshake answers 502/504.
+ * Retries do not apply: a failed handshake answers 502/504. Plugins' request edits apply to the
+ * handshake as to any request (path, headers, Host, the client address for X-Forwarded-For).
  */
 export function proxyWebSocket(
   req: IncomingMessage,
@@ -35,20 +36,29 @@ export function proxyWebSocket(
 ): void {
   const server = admitted.server;
   const up = admitted.upstream;
-  const node = up.pick({ hashKey: admitted.facts.remoteAddr });
+  const node = up.pick({ hashKey: admitted.hashKey ?? admitted.clientAddr });
   if (node === undefined) {
     socket.end(errorPageBytes(502, server));
     return;
   }
   const s = up.settings;
-  const headers = upstreamHeaders(req, admitted.facts.remoteAddr, admitted.peer, admitted.trusted);
+  const edits = admitted.edits;
+  const headers = upstreamHeaders(
+    req,
+    admitted.clientAddr,
+    admitted.peer,
+    admitted.trusted,
+    edits?.headers,
+  );
   const clientHost = req.headers.host ?? '';
   headers[HOST_VALUE_INDEX] =
-    s.passHost === 'node'
-      ? up.nodeHost(node)
-      : s.passHost === 'rewrite'
-        ? (s.upstreamHost ?? '')
-        : clientHost;
+    edits?.host !== undefined
+      ? edits.host
+      : s.passHost === 'node'
+        ? up.nodeHost(node)
+        : s.passHost === 'rewrite'
+          ? (s.upstreamHost ?? '')
+          : clientHost;
   const handler: Dispatcher.DispatchHandler = {
     onConnect: () => undefined,
     onError: (err: Error) => {
@@ -73,7 +83,14 @@ export function proxyWebSocket(
   };
   const t = up.timeouts(undefined);
   up.pool(node, undefined, t.connect).dispatch(
-    { path: req.url ?? '/', method: 'GET', headers, upgrade: 'websocket', headersTimeout: t.read },
+    {
+      // A handshake is a GET whatever a plugin set; its path and headers are the plugins'.
+      path: edits?.path ?? req.url ?? '/',
+      method: 'GET',
+      headers,
+      upgrade: 'websocket',
+      headersTimeout: t.read,
+    },
     handler,
   );
 }
