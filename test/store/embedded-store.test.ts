@@ -9,6 +9,7 @@ import type { ErrorCode } from '../../src/core/error-codes.js';
 import { isGatehouseError } from '../../src/core/errors.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { configStoreContract } from '../contract/config-store.contract.js';
+import { readableStoreContract, seededBy } from '../contract/readable-store.contract.js';
 import { sleep, WatchRecorder } from '../contract/watch-recorder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-embedded-'));
@@ -18,6 +19,10 @@ const newFile = () => join(dir, `${n++}`, 'store.db');
 
 void configStoreContract('embedded', () =>
   Promise.resolve(EmbeddedStore.open({ file: newFile() })),
+);
+void readableStoreContract(
+  'embedded',
+  seededBy(() => Promise.resolve(EmbeddedStore.open({ file: newFile() }))),
 );
 
 const fails = (open: () => unknown, code: ErrorCode, mention: string) =>

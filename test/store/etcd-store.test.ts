@@ -1,6 +1,7 @@
 import { before } from 'node:test';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.js';
 import { configStoreContract } from '../contract/config-store.contract.js';
+import { readableStoreContract, seededBy } from '../contract/readable-store.contract.js';
 import { etcdSuite, startEtcd, type EtcdMember } from '../support/etcd.js';
 
 /** The shared contract on one real etcd; the contract keys every test under its own prefix. */
@@ -11,5 +12,9 @@ etcdSuite('etcd store (single member)', () => {
   });
   void configStoreContract('etcd', () =>
     EtcdStore.open({ hosts: [etcd.endpoint], timeoutSeconds: 5 }),
+  );
+  void readableStoreContract(
+    'etcd',
+    seededBy(() => EtcdStore.open({ hosts: [etcd.endpoint], timeoutSeconds: 5 })),
   );
 });

@@ -7,6 +7,8 @@ import { after, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { isGatehouseError } from '../../src/core/errors.js';
 import { YamlStore, type YamlStoreOptions } from '../../src/store/yaml/yaml-store.js';
+import { stringify } from 'yaml';
+import { readableStoreContract, type Seed } from '../contract/readable-store.contract.js';
 import { eventKey, sleep, waitUntil, WatchRecorder } from '../contract/watch-recorder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-yaml-'));
@@ -31,6 +33,15 @@ async function openWith(
   const store = await YamlStore.open({ pollMs: 10, ...opts, file, logger: pino(sink) });
   return { store, file, logs };
 }
+
+/** The reading half of the shared contract, the items written as apisix.yaml sections. */
+void readableStoreContract('yaml', async (prefix, items: readonly Seed[]) => {
+  const doc: Record<string, unknown[]> = {};
+  for (const s of items) (doc[s.dir] ??= []).push(s.value);
+  const file = join(dir, `${n++}-contract.yaml`);
+  writeFileSync(file, `${stringify(doc)}#END\n`);
+  return YamlStore.open({ file, prefix, pollMs: 10 });
+});
 
 const values = async (store: YamlStore, prefix = '/apisix/') =>
   Object.fromEntries((await store.range(prefix)).items.map((kv) => [kv.key, JSON.parse(kv.value)]));
