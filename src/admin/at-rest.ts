@@ -1,4 +1,5 @@
 import { decryptPrivateKey, encryptPrivateKey, type Keyring } from '../core/data-encryption.js';
+import { jsonClone } from '../core/json-clone.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginDefinition } from '../plugin/types.js';
 import type { ResourceValue } from '../resources/types.js';
@@ -37,7 +38,7 @@ export class AtRest {
   /** The value to store, encrypted (after the checks passed, as APISIX does). */
   encrypt(dir: string, value: ResourceValue, plugins: PluginRegistry): ResourceValue {
     const keyring = this.#keyring;
-    const out = structuredClone(value);
+    const out = jsonClone(value);
     this.#privateKeys(dir, out, (v) => encryptPrivateKey(keyring, v));
     if (this.#fields) this.#pluginFields(dir, out, plugins, (v) => keyring.encrypt(v), 'write');
     return out;
@@ -49,7 +50,7 @@ export class AtRest {
    * so unchanged fields come out as they were stored).
    */
   decryptForPatch(dir: string, value: ResourceValue, plugins: PluginRegistry): ResourceValue {
-    const out = structuredClone(value);
+    const out = jsonClone(value);
     this.#privateKeys(dir, out, (v) => decryptPrivateKey(this.#keyring, v));
     if (this.#fields) this.#pluginFields(dir, out, plugins, this.#decryptOp(), 'read');
     return out;
@@ -57,7 +58,7 @@ export class AtRest {
 
   /** What GET returns: plugin fields decrypted, SSL private keys never returned. */
   forRead(dir: string, value: ResourceValue, plugins: PluginRegistry): ResourceValue {
-    const out = structuredClone(value);
+    const out = jsonClone(value);
     if (dir === 'ssls') {
       delete out['key'];
       delete out['keys'];

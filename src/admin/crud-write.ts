@@ -1,6 +1,6 @@
 import { GatehouseError, isGatehouseError } from '../core/errors.js';
 import type { ResourceValue } from '../resources/types.js';
-import type { PutResult } from '../store/types.js';
+import type { KeyValue, PutOptions, PutResult } from '../store/types.js';
 import type { CrudCall } from './crud.js';
 import { badRequest, keyNotFound, methodNotSupported, notFound } from './errors.js';
 import {
@@ -29,13 +29,9 @@ export async function putItem(call: CrudCall): Promise<Reply> {
   const stored = call.atRest.encrypt(kind.dir, value, call.registry);
   if (kind.dir === 'credentials') await assertConsumerExists(call);
   const key = call.keyOf(keyId);
-  if (kind.timestamps) {
-    const prev = await call.store.get(key);
-    const prevCreate = prev === undefined ? undefined : parseValue(prev.value)?.['create_time'];
-    stored['create_time'] = prevCreate ?? call.now();
-    stored['update_time'] = call.now();
-  }
-  const result = await put(call, key, stored);
+  const result = kind.timestamps
+    ? await putStamped(call, key, stored)
+    : await put(call, key, stored);
   return {
     status: result.prev === undefined ? 201 : 200,
     body: { key, value: stored },
@@ -153,18 +149,46 @@ async function assertConsumerExists(call: CrudCall): Promise<void> {
   }
 }
 
-async function put(
+/**
+ * PUT's write: `create_time` survives from the value it replaces, `update_time` is now. A store
+ * that can (the embedded one) reads the previous value in the write's own transaction.
+ */
+async function putStamped(call: CrudCall, key: string, stored: ResourceValue): Promise<PutResult> {
+  const stamp = (prev: KeyValue | undefined): ResourceValue => {
+    const prevCreate = prev === undefined ? undefined : parseValue(prev.value)?.['create_time'];
+    stored['create_time'] = prevCreate ?? call.now();
+    stored['update_time'] = call.now();
+    return stored;
+  };
+  const store = call.store;
+  if (store.putFrom === undefined) return put(call, key, stamp(await store.get(key)));
+  const putFrom = store.putFrom.bind(store);
+  return write(call, undefined, (opts) =>
+    putFrom(key, (prev) => JSON.stringify(stamp(prev)), opts),
+  );
+}
+
+function put(
   call: CrudCall,
   key: string,
   value: ResourceValue,
   ifModRevision?: number,
+): Promise<PutResult> {
+  return write(call, ifModRevision, (opts) => call.store.put(key, JSON.stringify(value), opts));
+}
+
+/** A store write with the request's compare and lease; a failed compare in APISIX's words. */
+async function write(
+  call: CrudCall,
+  ifModRevision: number | undefined,
+  op: (opts: PutOptions) => Promise<PutResult>,
 ): Promise<PutResult> {
   const opts = {
     ...(ifModRevision === undefined ? {} : { ifModRevision }),
     ...(call.ttl === undefined ? {} : { leaseTtlSeconds: call.ttl }),
   };
   try {
-    return await call.store.put(key, JSON.stringify(value), opts);
+    return await op(opts);
   } catch (err) {
     if (isGatehouseError(err, 'GH_ERR_STORE_CONFLICT')) {
       throw new GatehouseError('GH_ERR_STORE_CONFLICT', 'value changed before overwritten', {

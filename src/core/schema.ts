@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { GatehouseError } from './errors.js';
-import { applyDefaults } from './schema-defaults.js';
+import { schemaDefaults } from './schema-defaults.js';
 import { apisixMessage } from './schema-messages.js';
 import { orderSchema } from './schema-transform.js';
 
@@ -88,12 +88,14 @@ export function matchesSchema(schema: unknown, value: unknown): boolean {
   return compiled(schema).fn(value);
 }
 
+const defaults = schemaDefaults(matchesSchema);
+
 /**
  * A deep copy of `value` with the schema's `default`s filled in as api7/jsonschema does (only
  * inside objects that exist). Used when values are loaded, never when they are stored.
  */
 export function withSchemaDefaults<T>(schema: object, value: T): T {
-  return applyDefaults(schema, value, matchesSchema);
+  return defaults.apply(schema, value);
 }
 
 /** APISIX `secret.is_secret_ref`: a `$secret://...` or (any case) `$env://...` string. */

@@ -72,6 +72,17 @@ export interface ConfigStore {
   get(key: string): Promise<KeyValue | undefined>;
   /** Throws GH_ERR_STORE_CONFLICT when `ifModRevision` does not match. */
   put(key: string, value: string, opts?: PutOptions): Promise<PutResult>;
+  /**
+   * A put whose value is computed from the key's current value, read in the write's own
+   * transaction: what a caller would otherwise do with get() then put(), without the second
+   * read. `valueOf` runs synchronously, once; if it throws, nothing is written. Local stores
+   * offer it; callers fall back to get() and put() where it is missing.
+   */
+  putFrom?(
+    key: string,
+    valueOf: (prev: KeyValue | undefined) => string,
+    opts?: PutOptions,
+  ): Promise<PutResult>;
   /** Deletes one key. A missing key gives `deleted: false` and does not bump the revision. */
   delete(key: string, opts?: { ifModRevision?: number }): Promise<DeleteResult>;
   /** Deletes every key under `prefix`, as one revision. */

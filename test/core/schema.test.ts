@@ -292,6 +292,35 @@ void describe('withSchemaDefaults', () => {
     assert.deepEqual(withSchemaDefaults(s, { kind: 'a' }), { kind: 'a', x: 'A' });
     assert.deepEqual(withSchemaDefaults(s, {}), { y: 'B' });
   });
+
+  void test('matches each oneOf branch against the value the branches before it filled', () => {
+    const s = {
+      oneOf: [
+        { type: 'object', properties: { kind: { default: 'a' } } },
+        { type: 'object', properties: { kind: { const: 'a' }, x: { default: 'X' } } },
+      ],
+    };
+    assert.deepEqual(withSchemaDefaults(s, {}), { kind: 'a', x: 'X' });
+  });
+
+  void test('fills a schema that contains itself', () => {
+    const tree: Record<string, unknown> = {
+      type: 'object',
+      properties: { size: { default: 1 } },
+    };
+    tree['properties'] = { ...(tree['properties'] as object), child: tree };
+    assert.deepEqual(withSchemaDefaults(tree, { child: { child: {} } }), {
+      size: 1,
+      child: { size: 1, child: { size: 1 } },
+    });
+  });
+
+  void test('gives each filled value its own copy of an object default', () => {
+    const s = { type: 'object', properties: { list: { default: [1] } } };
+    const a = withSchemaDefaults(s, {}) as { list: number[] };
+    a.list.push(2);
+    assert.deepEqual(withSchemaDefaults(s, {}), { list: [1] });
+  });
 });
 
 void describe('isSecretRef', () => {

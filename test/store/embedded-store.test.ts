@@ -91,6 +91,40 @@ void describe('embedded store', () => {
     await store.close();
   });
 
+  void test('putFrom computes the value from the previous one in the same write', async () => {
+    const store = EmbeddedStore.open({ file: newFile() });
+    const seen: (string | undefined)[] = [];
+    const valueOf = (prev: { value: string } | undefined) => {
+      seen.push(prev?.value);
+      return `${prev?.value ?? ''}+`;
+    };
+    const first = await store.putFrom('/k', valueOf);
+    const second = await store.putFrom('/k', valueOf);
+    assert.deepEqual(seen, [undefined, '+']);
+    assert.equal(first.prev, undefined);
+    assert.equal(second.prev?.value, '+');
+    assert.equal(second.prev?.modRevision, first.revision);
+    const kv = await store.get('/k');
+    assert.equal(kv?.value, '++');
+    assert.equal(kv?.createRevision, first.revision);
+    await store.close();
+  });
+
+  void test('putFrom writes nothing when the value function throws', async () => {
+    const store = EmbeddedStore.open({ file: newFile() });
+    await store.put('/k', 'a');
+    const revision = await store.revision();
+    await assert.rejects(
+      store.putFrom('/k', () => {
+        throw new Error('no');
+      }),
+    );
+    assert.equal(await store.revision(), revision);
+    assert.equal((await store.get('/k'))?.value, 'a');
+    assert.equal((await store.put('/k', 'b')).revision, revision + 1);
+    await store.close();
+  });
+
   void test('the compaction point survives a restart', async () => {
     const file = newFile();
     const first = EmbeddedStore.open({ file });

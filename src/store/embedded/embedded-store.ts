@@ -81,8 +81,16 @@ export class EmbeddedStore implements ConfigStore {
   }
 
   put(key: string, value: string, opts: PutOptions = {}): Promise<PutResult> {
+    return this.putFrom(key, () => value, opts);
+  }
+
+  putFrom(
+    key: string,
+    valueOf: (prev: KeyValue | undefined) => string,
+    opts: PutOptions = {},
+  ): Promise<PutResult> {
     return this.#run(() => {
-      const commit = this.#tables.put(key, value, opts, Date.now());
+      const commit = this.#tables.put(key, valueOf, opts, Date.now());
       this.#committed(commit);
       if (opts.leaseTtlSeconds !== undefined) this.#leases.arm(this.#tables.nextLeaseExpiry());
       return commit.prev

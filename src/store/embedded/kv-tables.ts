@@ -74,19 +74,29 @@ export class KvTables implements HistorySource {
     return { items: rows.map(toKeyValue), revision: this.#revision };
   }
 
-  /** A put; `prev` is the value it replaced. Throws GH_ERR_STORE_CONFLICT on a failed compare. */
-  put(key: string, value: string, opts: PutOptions, nowMs: number): Commit & { prev?: KeyValue } {
+  /**
+   * A put of the value `valueOf` computes from the key's current one; `prev` is the value it
+   * replaced. Throws GH_ERR_STORE_CONFLICT on a failed compare.
+   */
+  put(
+    key: string,
+    valueOf: (prev: KeyValue | undefined) => string,
+    opts: PutOptions,
+    nowMs: number,
+  ): Commit & { prev?: KeyValue } {
     return this.#write((revision) => {
       const keyBuf = Buffer.from(key, 'utf8');
       const prevRow = this.#sql.getKv.get(keyBuf);
       checkCompare(key, prevRow?.mod_revision ?? 0, opts.ifModRevision);
+      const prev = prevRow && toKeyValue(prevRow);
+      const value = valueOf(prev);
       const lease = opts.leaseTtlSeconds === undefined ? 0 : this.#grantLease(opts, nowMs);
       const createRevision = prevRow?.create_revision ?? revision;
       this.#sql.upsertKv.run(keyBuf, value, createRevision, revision, lease);
       this.#sql.appendEvent.run(revision, 'put', keyBuf, value, createRevision, lease);
       const kv = { key, value, createRevision, modRevision: revision, lease };
       const events: WatchEvent[] = [{ type: 'put', kv }];
-      return prevRow ? { events, prev: toKeyValue(prevRow) } : { events };
+      return prev ? { events, prev } : { events };
     });
   }
 
