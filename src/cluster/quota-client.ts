@@ -96,8 +96,13 @@ export class QuotaClient {
     this.#local = socketPath === undefined ? new QuotaTable() : undefined;
   }
 
-  take(key: string, cost: number, limit: number, windowMs: number): QuotaTake | Promise<QuotaTake> {
-    const now = Date.now();
+  take(
+    key: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    now = Date.now(),
+  ): QuotaTake | Promise<QuotaTake> {
     if (this.#local !== undefined) {
       const g = this.#local.grant(
         { key, n: 1, cost, limit, windowMs, want: 0, from: NO_HOLDER, done: IGNORE },
@@ -148,7 +153,10 @@ export class QuotaClient {
   /** Quotas of one plugin: keys namespaced by `name`. */
   namespace(name: string): SharedQuotas {
     const prefix = `${name}\u0000`;
-    return { take: (key, cost, limit, windowMs) => this.take(prefix + key, cost, limit, windowMs) };
+    return {
+      take: (key, cost, limit, windowMs, now) =>
+        this.take(prefix + key, cost, limit, windowMs, now),
+    };
   }
 
   close(): void {

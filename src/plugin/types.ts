@@ -107,7 +107,14 @@ export interface QuotaTake {
  * to the primary, batched per event-loop turn.
  */
 export interface SharedQuotas {
-  take(key: string, cost: number, limit: number, windowMs: number): QuotaTake | Promise<QuotaTake>;
+  /** `now`: the caller's reading of `Date.now()`, when it has one (a clock read is not free). */
+  take(
+    key: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    now?: number,
+  ): QuotaTake | Promise<QuotaTake>;
 }
 
 /** What a plugin gets at init and prepare time: node-wide services of the runtime. */

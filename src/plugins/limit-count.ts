@@ -20,6 +20,7 @@ import {
   flushQuotaHeaders,
   recordedQuotaHeaders,
   recordQuotaHeaders,
+  ResetText,
   type HeaderNames,
 } from './lib/limit-count-headers.js';
 import { closeRedisClients, redisScripts, type RedisFields } from './lib/limit-count-redis.js';
@@ -47,6 +48,7 @@ interface Prepared {
   /** Or why this conf cannot count (a cluster node that is no address): every request fails. */
   readonly counter: Counter | Error;
   readonly names: HeaderNames;
+  readonly reset: ResetText;
   readonly logger: Logger;
 }
 
@@ -68,6 +70,7 @@ function prepare(conf: LimitCountConf, env: PluginEnv, owner: ConfOwner): Prepar
     rules: compileRules(conf, owner),
     counter: makeCounter(conf, env),
     names: new Map(),
+    reset: new ResetText(),
     logger: env.logger,
   };
 }
@@ -98,7 +101,8 @@ function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome
   );
   if (p.conf.show_limit_quota_header) {
     const { names, conf } = p;
-    recordQuotaHeaders(names, conf, rule.headerPrefix, ctx, rule.count, out.remaining, out.reset);
+    const reset = p.reset.of(out.reset);
+    recordQuotaHeaders(names, conf, rule.headerPrefix, ctx, rule.countText, out.remaining, reset);
   }
   if (!out.rejected) return undefined;
   const msg = p.conf.rejected_msg;

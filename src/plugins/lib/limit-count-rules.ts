@@ -17,6 +17,8 @@ type Amount = number | Template;
 
 export interface CompiledRule {
   readonly count: Amount;
+  /** `count` as header text when it is a number (most confs): not converted per request. */
+  readonly countText: string | undefined;
   readonly timeWindow: Amount;
   /** The counter id for a request; undefined means the rule does not apply. */
   readonly id: (ctx: PluginContext) => string | undefined;
@@ -27,6 +29,7 @@ export interface CompiledRule {
 /** One counter to hit for this request. */
 export interface ActiveRule {
   readonly count: number;
+  readonly countText: string;
   readonly windowMs: number;
   /** The counter id: the conf's prefix and the request's key. */
   readonly id: string;
@@ -34,6 +37,8 @@ export interface ActiveRule {
 }
 
 const amount = (v: number | string): Amount => (typeof v === 'number' ? v : compileTemplate(v));
+const amountText = (v: number | string): string | undefined =>
+  typeof v === 'number' ? String(v) : undefined;
 
 /** The key of `count`/`time_window` confs: a var, a template or a constant; remote_addr if unset. */
 function singleRuleId(conf: LimitCountConf, prefix: string): CompiledRule['id'] {
@@ -66,6 +71,7 @@ export function compileRules(conf: LimitCountConf, owner: ConfOwner): CompiledRu
     return [
       {
         count: amount(conf.count ?? 0),
+        countText: amountText(conf.count ?? 0),
         timeWindow: amount(conf.time_window ?? 0),
         id: singleRuleId(conf, prefix),
         headerPrefix: undefined,
@@ -74,6 +80,7 @@ export function compileRules(conf: LimitCountConf, owner: ConfOwner): CompiledRu
   }
   return conf.rules.map((rule, i) => ({
     count: amount(rule.count),
+    countText: amountText(rule.count),
     timeWindow: amount(rule.time_window),
     id: ruleId(rule.key, prefix),
     headerPrefix: rule.header_prefix ?? String(i + 1),
@@ -112,6 +119,7 @@ export function activeRules(
     if (typeof seconds === 'string') return seconds;
     out.push({
       count,
+      countText: rule.countText ?? String(count),
       windowMs: seconds * 1000,
       id,
       headerPrefix: rule.headerPrefix,

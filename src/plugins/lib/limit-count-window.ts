@@ -97,16 +97,18 @@ function slidingLocal(dict: SharedDict): Counter {
 
 function fixedLocal(quotas: SharedQuotas): Counter {
   return (id, cost, limit, windowMs) => {
-    const take = quotas.take(id, cost, limit, windowMs);
+    // One clock read for the take and the reset of a synchronous one.
+    const now = Date.now();
+    const take = quotas.take(id, cost, limit, windowMs, now);
     return take instanceof Promise
-      ? take.then((t) => takeOutcome(t, windowMs))
-      : takeOutcome(take, windowMs);
+      ? take.then((t) => takeOutcome(t, windowMs, Date.now()))
+      : takeOutcome(take, windowMs, now);
   };
 }
 
-function takeOutcome(t: QuotaTake, windowMs: number): Outcome {
+function takeOutcome(t: QuotaTake, windowMs: number, now: number): Outcome {
   // The window's first hit reports the whole window, as APISIX does.
-  const reset = floor2(t.first ? windowMs : t.expiresAt - Date.now());
+  const reset = floor2(t.first ? windowMs : t.expiresAt - now);
   return { rejected: !t.admitted, remaining: t.remaining, reset };
 }
 
