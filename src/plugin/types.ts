@@ -176,6 +176,11 @@ export interface PluginContext {
    */
   var(name: string): string | undefined;
   /**
+   * A variable as a finite number (`request_length`, `bytes_sent`...), else undefined: what
+   * `Number(var(name))` gives, without the runtime printing the counts it holds as numbers.
+   */
+  numberVar(name: string): number | undefined;
+  /**
    * Writable variables that change the request (upstream_uri, upstream_host, ...) or carry data.
    * A function is a value computed only if somebody reads the variable (once per read).
    */
