@@ -107,8 +107,14 @@ export interface QuotaTake {
  * to the primary, batched per event-loop turn.
  */
 export interface SharedQuotas {
-  /** `now`: the caller's reading of `Date.now()`, when it has one (a clock read is not free). */
+  /**
+   * Takes `cost` units of the window of `space` + `key`. The two parts are given apart so that a
+   * take builds no string per request: `space` is long-lived (a conf's counter prefix), `key`
+   * what varies (the client address...). `now`: the caller's reading of `Date.now()`, when it
+   * has one (a clock read is not free).
+   */
   take(
+    space: string,
     key: string,
     cost: number,
     limit: number,

@@ -96,7 +96,7 @@ function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome
   ctx.setVar(
     'rate_limiting_info',
     () =>
-      `{"rate_limiting_key":${JSON.stringify(rule.id)},"rate_limiting_limit":${rule.count},` +
+      `{"rate_limiting_key":${JSON.stringify(rule.space + rule.key)},"rate_limiting_limit":${rule.count},` +
       `"rate_limiting_remaining":${out.remaining},"rate_limiting_reset":${Math.trunc(out.reset)}}`,
   );
   if (p.conf.show_limit_quota_header) {
@@ -123,7 +123,7 @@ function hitOne(
 ): PhaseResult | Promise<PhaseResult> {
   let out: Outcome | Promise<Outcome>;
   try {
-    out = counter(rule.id, 1, rule.count, rule.windowMs);
+    out = counter(rule.space, rule.key, 1, rule.count, rule.windowMs);
   } catch (err) {
     return storeFailed(p, err);
   }
