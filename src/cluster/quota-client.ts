@@ -18,8 +18,17 @@ interface Waiter {
   readonly reject: (err: Error) => void;
 }
 
+/** One namespace's leases: counter space → key → lease. */
+type Spaces = Map<string, Map<string, Lease>>;
+
 /** This worker's view of one key's current window. */
 interface Lease {
+  /** The whole key, as the primary knows it: namespace, space and key. */
+  readonly key: string;
+  /** Where the lease is found: `tree.get(space).get(sub)`. */
+  readonly tree: Spaces;
+  readonly space: string;
+  readonly sub: string;
   /** Units held in advance, spent without asking the primary. */
   units: number;
   expiresAt: number;
@@ -80,7 +89,13 @@ const IGNORE = (): void => undefined;
 export class QuotaClient {
   readonly #path: string | undefined;
   readonly #local: QuotaTable | undefined;
+  /** By whole key (messages from the primary)... */
   readonly #leases = new Map<string, Lease>();
+  /**
+   * ...and by namespace, space and key, what a take looks up: those strings each keep their
+   * hash, where the whole key would be a new string per request, hashed each time.
+   */
+  readonly #trees = new Map<string, Spaces>();
   readonly #pending = new Map<number, Pending>();
   /** Keys with waiting requests. */
   readonly #dirty = new Set<string>();
@@ -96,9 +111,29 @@ export class QuotaClient {
     this.#local = socketPath === undefined ? new QuotaTable() : undefined;
   }
 
-  take(key: string, cost: number, limit: number, windowMs: number): QuotaTake | Promise<QuotaTake> {
-    const now = Date.now();
+  /** A take of `key` outside any namespace. */
+  take(
+    key: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    now = Date.now(),
+  ): QuotaTake | Promise<QuotaTake> {
+    return this.#take(this.#tree(''), '', '', key, cost, limit, windowMs, now);
+  }
+
+  #take(
+    tree: Spaces,
+    prefix: string,
+    space: string,
+    sub: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    now: number,
+  ): QuotaTake | Promise<QuotaTake> {
     if (this.#local !== undefined) {
+      const key = prefix + space + sub;
       const g = this.#local.grant(
         { key, n: 1, cost, limit, windowMs, want: 0, from: NO_HOLDER, done: IGNORE },
         now,
@@ -107,48 +142,82 @@ export class QuotaClient {
         ? admittedTake(g.remaining, g.expiresAt, g.first)
         : refusedTake(g.expiresAt);
     }
-    let l = this.#leases.get(key);
-    if (l !== undefined && l.expiresAt > now && l.waiting.length === 0) {
+    const l = tree.get(space)?.get(sub) ?? this.#lease(tree, prefix, space, sub);
+    if (l.expiresAt > now && l.waiting.length === 0) {
       if (l.units >= cost) {
         l.units -= cost;
         l.spent++;
         if (2 * l.units < l.leased && l.inflight === 0 && l.ahead === undefined) {
           // Half the lease is gone: ask for the next one now, so that takes stay synchronous.
           l.ahead = { cost, limit, windowMs };
-          this.#dirty.add(key);
+          this.#dirty.add(l.key);
           this.#schedule();
         }
         return admittedTake(l.remaining + l.units, l.expiresAt, false);
       }
       if (l.refusedAt !== 0 && limit <= l.refusedAt) return refusedTake(l.expiresAt);
     }
-    if (l === undefined) {
-      l = {
-        units: 0,
-        expiresAt: 0,
-        remaining: 0,
-        spent: 0,
-        leased: 0,
-        ahead: undefined,
-        refusedAt: 0,
-        waiting: [],
-        inflight: 0,
-      };
-      this.#leases.set(key, l);
-      this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
-    }
-    const lease = l;
     return new Promise((resolve, reject) => {
-      lease.waiting.push({ cost, limit, windowMs, resolve, reject });
-      this.#dirty.add(key);
+      l.waiting.push({ cost, limit, windowMs, resolve, reject });
+      this.#dirty.add(l.key);
       this.#schedule();
     });
+  }
+
+  /**
+   * The lease of a key not found by its space and key: a new one, or the one another split of
+   * the same whole key made (`a:` + `b:c` and `a:b:` + `c` are one counter), which stays found
+   * by its whole key only.
+   */
+  #lease(tree: Spaces, prefix: string, space: string, sub: string): Lease {
+    const key = prefix + space + sub;
+    const known = this.#leases.get(key);
+    if (known !== undefined) return known;
+    const l: Lease = {
+      key,
+      tree,
+      space,
+      sub,
+      units: 0,
+      expiresAt: 0,
+      remaining: 0,
+      spent: 0,
+      leased: 0,
+      ahead: undefined,
+      refusedAt: 0,
+      waiting: [],
+      inflight: 0,
+    };
+    this.#leases.set(key, l);
+    let bySub = tree.get(space);
+    if (bySub === undefined) tree.set(space, (bySub = new Map<string, Lease>()));
+    bySub.set(sub, l);
+    this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS).unref();
+    return l;
   }
 
   /** Quotas of one plugin: keys namespaced by `name`. */
   namespace(name: string): SharedQuotas {
     const prefix = `${name}\u0000`;
-    return { take: (key, cost, limit, windowMs) => this.take(prefix + key, cost, limit, windowMs) };
+    const tree = this.#tree(prefix);
+    return {
+      take: (space, key, cost, limit, windowMs, now = Date.now()) =>
+        this.#take(tree, prefix, space, key, cost, limit, windowMs, now),
+    };
+  }
+
+  #tree(prefix: string): Spaces {
+    let tree = this.#trees.get(prefix);
+    if (tree === undefined) this.#trees.set(prefix, (tree = new Map<string, Map<string, Lease>>()));
+    return tree;
+  }
+
+  #forget(l: Lease): void {
+    this.#leases.delete(l.key);
+    const bySub = l.tree.get(l.space);
+    if (bySub?.get(l.sub) !== l) return;
+    bySub.delete(l.sub);
+    if (bySub.size === 0) l.tree.delete(l.space);
   }
 
   close(): void {
@@ -276,6 +345,7 @@ export class QuotaClient {
       for (const l of this.#leases.values()) for (const w of l.waiting) w.reject(err);
       this.#pending.clear();
       this.#leases.clear();
+      for (const tree of this.#trees.values()) tree.clear();
       this.#dirty.clear();
     };
     socket.on('error', fail);
@@ -286,9 +356,8 @@ export class QuotaClient {
   /** Forgets the leases of windows that ended and wait for nothing. */
   #sweep(): void {
     const now = Date.now();
-    for (const [key, l] of this.#leases) {
-      if (l.expiresAt <= now && l.inflight === 0 && l.waiting.length === 0)
-        this.#leases.delete(key);
+    for (const l of this.#leases.values()) {
+      if (l.expiresAt <= now && l.inflight === 0 && l.waiting.length === 0) this.#forget(l);
     }
   }
 }

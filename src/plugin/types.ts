@@ -107,7 +107,20 @@ export interface QuotaTake {
  * to the primary, batched per event-loop turn.
  */
 export interface SharedQuotas {
-  take(key: string, cost: number, limit: number, windowMs: number): QuotaTake | Promise<QuotaTake>;
+  /**
+   * Takes `cost` units of the window of `space` + `key`. The two parts are given apart so that a
+   * take builds no string per request: `space` is long-lived (a conf's counter prefix), `key`
+   * what varies (the client address...). `now`: the caller's reading of `Date.now()`, when it
+   * has one (a clock read is not free).
+   */
+  take(
+    space: string,
+    key: string,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    now?: number,
+  ): QuotaTake | Promise<QuotaTake>;
 }
 
 /** What a plugin gets at init and prepare time: node-wide services of the runtime. */
@@ -168,6 +181,11 @@ export interface PluginContext {
    * consumer_group_id, request_id... Reads see earlier plugins' edits.
    */
   var(name: string): string | undefined;
+  /**
+   * A variable as a finite number (`request_length`, `bytes_sent`...), else undefined: what
+   * `Number(var(name))` gives, without the runtime printing the counts it holds as numbers.
+   */
+  numberVar(name: string): number | undefined;
   /**
    * Writable variables that change the request (upstream_uri, upstream_host, ...) or carry data.
    * A function is a value computed only if somebody reads the variable (once per read).

@@ -20,6 +20,7 @@ import {
   flushQuotaHeaders,
   recordedQuotaHeaders,
   recordQuotaHeaders,
+  ResetText,
   type HeaderNames,
 } from './lib/limit-count-headers.js';
 import { closeRedisClients, redisScripts, type RedisFields } from './lib/limit-count-redis.js';
@@ -47,6 +48,7 @@ interface Prepared {
   /** Or why this conf cannot count (a cluster node that is no address): every request fails. */
   readonly counter: Counter | Error;
   readonly names: HeaderNames;
+  readonly reset: ResetText;
   readonly logger: Logger;
 }
 
@@ -68,6 +70,7 @@ function prepare(conf: LimitCountConf, env: PluginEnv, owner: ConfOwner): Prepar
     rules: compileRules(conf, owner),
     counter: makeCounter(conf, env),
     names: new Map(),
+    reset: new ResetText(),
     logger: env.logger,
   };
 }
@@ -93,12 +96,13 @@ function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome
   ctx.setVar(
     'rate_limiting_info',
     () =>
-      `{"rate_limiting_key":${JSON.stringify(rule.id)},"rate_limiting_limit":${rule.count},` +
+      `{"rate_limiting_key":${JSON.stringify(rule.space + rule.key)},"rate_limiting_limit":${rule.count},` +
       `"rate_limiting_remaining":${out.remaining},"rate_limiting_reset":${Math.trunc(out.reset)}}`,
   );
   if (p.conf.show_limit_quota_header) {
     const { names, conf } = p;
-    recordQuotaHeaders(names, conf, rule.headerPrefix, ctx, rule.count, out.remaining, out.reset);
+    const reset = p.reset.of(out.reset);
+    recordQuotaHeaders(names, conf, rule.headerPrefix, ctx, rule.countText, out.remaining, reset);
   }
   if (!out.rejected) return undefined;
   const msg = p.conf.rejected_msg;
@@ -119,7 +123,7 @@ function hitOne(
 ): PhaseResult | Promise<PhaseResult> {
   let out: Outcome | Promise<Outcome>;
   try {
-    out = counter(rule.id, 1, rule.count, rule.windowMs);
+    out = counter(rule.space, rule.key, 1, rule.count, rule.windowMs);
   } catch (err) {
     return storeFailed(p, err);
   }

@@ -149,6 +149,17 @@ export class PluginRequest implements RunContext {
     return this.facts.get(name);
   }
 
+  numberVar(name: string): number | undefined {
+    if (this.#vars === undefined || !this.#vars.has(name)) {
+      // The counts the runtime holds as numbers; a plugin's setVar of the name still wins.
+      if (name === 'request_length') return this.#requestLength();
+      if (name === 'bytes_sent') {
+        return this.response.status === 0 ? undefined : this.response.bytesSentTotal();
+      }
+    }
+    return finiteNumber(this.var(name));
+  }
+
   /**
    * `$request_length` as nginx counts it: request line, headers (as received, each `name: value`
    * line) and the declared body.
@@ -295,4 +306,11 @@ export class PluginRequest implements RunContext {
       body: this.#body,
     };
   }
+}
+
+/** `Number(text)` when that is a finite number. */
+function finiteNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
 }

@@ -21,12 +21,10 @@ export class FlatResponse implements ResponseView {
   }
 
   header(name: string): string | undefined {
-    const lower = name.toLowerCase();
     const list = this.headerList;
     let out: string | undefined;
     for (let i = 0; i < list.length; i += 2) {
-      const n = list[i]!;
-      if (n.length === lower.length && n.toLowerCase() === lower) {
+      if (sameName(list[i]!, name)) {
         out = out === undefined ? list[i + 1]! : `${out}, ${list[i + 1]!}`;
       }
     }
@@ -68,15 +66,34 @@ export class FlatResponse implements ResponseView {
 
   /** Removes every value of a header (case-insensitive). */
   remove(name: string): void {
-    const lower = name.toLowerCase();
     const list = this.headerList;
-    let w = 0;
-    for (let r = 0; r < list.length; r += 2) {
-      const n = list[r]!;
-      if (n.length === lower.length && n.toLowerCase() === lower) continue;
+    let r = 0;
+    while (r < list.length && !sameName(list[r]!, name)) r += 2;
+    // Nothing to remove (the usual case): the array is left as is; writing its length is not free.
+    if (r === list.length) return;
+    let w = r;
+    for (r += 2; r < list.length; r += 2) {
+      if (sameName(list[r]!, name)) continue;
       list[w++] = list[r]!;
       list[w++] = list[r + 1]!;
     }
     list.length = w;
   }
+}
+
+/**
+ * Header names equal but for ASCII case (header names are tokens), without lower-casing: that
+ * makes a new string per call for names such as `X-RateLimit-Limit`. Most names differ in
+ * length and cost one comparison.
+ */
+function sameName(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const lower = x | 0x20;
+    if (lower !== (y | 0x20) || lower < 0x61 || lower > 0x7a) return false;
+  }
+  return true;
 }

@@ -121,7 +121,7 @@ void describe('QuotaClient outside a cluster worker', () => {
   void test('counts in its own memory, synchronously, namespaced per plugin', () => {
     const client = new QuotaClient(undefined);
     const a = client.namespace('a');
-    const takes = [1, 2, 3].map(() => a.take('k', 1, 2, 1000) as QuotaTake);
+    const takes = [1, 2, 3].map(() => a.take('', 'k', 1, 2, 1000) as QuotaTake);
     assert.deepEqual(
       takes.map((t) => [t.admitted, t.remaining, t.first]),
       [
@@ -130,7 +130,7 @@ void describe('QuotaClient outside a cluster worker', () => {
         [false, 0, false],
       ],
     );
-    assert.equal((client.namespace('b').take('k', 1, 2, 1000) as QuotaTake).admitted, true);
+    assert.equal((client.namespace('b').take('', 'k', 1, 2, 1000) as QuotaTake).admitted, true);
   });
 });
 
@@ -227,6 +227,22 @@ void describe('QuotaHost and its clients over the socket', () => {
         [false, 0, false],
         [false, 0, false],
       ]);
+      c.close();
+    }));
+
+  void test('two splits of one whole key (space + key) count in one window', () =>
+    withHost(async (host) => {
+      const c = new QuotaClient(host.path);
+      const ns = c.namespace('n');
+      const seen: boolean[] = [];
+      for (let i = 0; i < 6; i++) {
+        // 'a:' + 'b:c' and 'a:b:' + 'c': the same counter, as when the id was one string.
+        const t = await (i % 2 === 0
+          ? ns.take('a:', 'b:c', 1, 4, 60_000)
+          : ns.take('a:b:', 'c', 1, 4, 60_000));
+        seen.push(t.admitted);
+      }
+      assert.deepEqual(seen, [true, true, true, true, false, false]);
       c.close();
     }));
 

@@ -123,6 +123,11 @@ export function fakeContext(req: FakeRequest = {}, env: PluginEnv = fakeEnv()): 
     bytesSent: 0,
   };
   const ctx: FakeContext = {
+    numberVar(name) {
+      const text = ctx.var(name);
+      const n = Number(text);
+      return text === undefined || !Number.isFinite(n) ? undefined : n;
+    },
     var(name) {
       if (vars.has(name)) {
         const v = vars.get(name);

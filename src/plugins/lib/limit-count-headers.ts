@@ -40,6 +40,24 @@ function namesFor(
   return names;
 }
 
+/**
+ * The reset header's text: a window's reset (seconds, two decimals) changes every 10 ms, and a
+ * busy route sends many requests in that time, so the last conversion is kept (a number with
+ * decimals is slow to print).
+ */
+export class ResetText {
+  #value = NaN;
+  #text = '';
+
+  of(reset: number): string {
+    if (reset !== this.#value) {
+      this.#value = reset;
+      this.#text = String(reset);
+    }
+    return this.#text;
+  }
+}
+
 /** The key of the headers waiting for header_filter in `ctx.data`: name, value, name, value... */
 export const PENDING = 'limit-count';
 
@@ -53,19 +71,12 @@ export function recordQuotaHeaders(
   conf: Readonly<Record<string, unknown>>,
   prefix: string | undefined,
   ctx: PluginContext,
-  limit: number,
+  limit: string,
   remaining: number,
-  reset: number,
+  reset: string,
 ): void {
   const [limitName, remainingName, resetName] = namesFor(cache, conf, prefix, ctx);
-  const values = [
-    limitName,
-    String(limit),
-    remainingName,
-    String(remaining),
-    resetName,
-    String(reset),
-  ];
+  const values = [limitName, limit, remainingName, String(remaining), resetName, reset];
   const pending = ctx.data.get(PENDING) as string[] | undefined;
   if (pending === undefined) ctx.data.set(PENDING, values);
   else pending.push(...values);

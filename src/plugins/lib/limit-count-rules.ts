@@ -8,7 +8,7 @@ import type { LimitCountConf } from './limit-count-check.js';
 import {
   compileTemplate,
   counterPrefix as ownerPrefix,
-  limitKey,
+  limitKeyValue,
   type Template,
 } from './limit-key.js';
 
@@ -17,9 +17,13 @@ type Amount = number | Template;
 
 export interface CompiledRule {
   readonly count: Amount;
+  /** `count` as header text when it is a number (most confs): not converted per request. */
+  readonly countText: string | undefined;
   readonly timeWindow: Amount;
-  /** The counter id for a request; undefined means the rule does not apply. */
-  readonly id: (ctx: PluginContext) => string | undefined;
+  /** The counter space: the conf's prefix (a counter's id is `space` + `key`). */
+  readonly space: string;
+  /** The counter key in `space` for a request; undefined means the rule does not apply. */
+  readonly key: (ctx: PluginContext) => string | undefined;
   /** Inserted into the header names (`X-<prefix>-RateLimit-Limit`); undefined for no rules. */
   readonly headerPrefix: string | undefined;
 }
@@ -27,28 +31,29 @@ export interface CompiledRule {
 /** One counter to hit for this request. */
 export interface ActiveRule {
   readonly count: number;
+  readonly countText: string;
   readonly windowMs: number;
-  /** The counter id: the conf's prefix and the request's key. */
-  readonly id: string;
+  /** The counter id is `space` + `key`: the conf's prefix and the request's key. */
+  readonly space: string;
+  readonly key: string;
   readonly headerPrefix: string | undefined;
 }
 
 const amount = (v: number | string): Amount => (typeof v === 'number' ? v : compileTemplate(v));
+const amountText = (v: number | string): string | undefined =>
+  typeof v === 'number' ? String(v) : undefined;
 
 /** The key of `count`/`time_window` confs: a var, a template or a constant; remote_addr if unset. */
-function singleRuleId(conf: LimitCountConf, prefix: string): CompiledRule['id'] {
-  if (conf.key_type !== 'constant') return limitKey(conf.key, conf.key_type, prefix);
-  const id = prefix + conf.key;
-  return () => id;
+function singleRuleKey(conf: LimitCountConf): CompiledRule['key'] {
+  if (conf.key_type !== 'constant') return limitKeyValue(conf.key, conf.key_type);
+  const key = conf.key;
+  return () => key;
 }
 
 /** A rule's key is a template; a rule whose template resolves no variable does not apply. */
-function ruleId(key: string, prefix: string): CompiledRule['id'] {
+function ruleKey(key: string): CompiledRule['key'] {
   const template = compileTemplate(key);
-  return (ctx) => {
-    const value = template.render(ctx);
-    return value === undefined ? undefined : prefix + value;
-  };
+  return (ctx) => template.render(ctx);
 }
 
 /**
@@ -66,16 +71,20 @@ export function compileRules(conf: LimitCountConf, owner: ConfOwner): CompiledRu
     return [
       {
         count: amount(conf.count ?? 0),
+        countText: amountText(conf.count ?? 0),
         timeWindow: amount(conf.time_window ?? 0),
-        id: singleRuleId(conf, prefix),
+        space: prefix,
+        key: singleRuleKey(conf),
         headerPrefix: undefined,
       },
     ];
   }
   return conf.rules.map((rule, i) => ({
     count: amount(rule.count),
+    countText: amountText(rule.count),
     timeWindow: amount(rule.time_window),
-    id: ruleId(rule.key, prefix),
+    space: prefix,
+    key: ruleKey(rule.key),
     headerPrefix: rule.header_prefix ?? String(i + 1),
   }));
 }
@@ -104,16 +113,18 @@ export function activeRules(
 ): ActiveRule[] | string {
   const out: ActiveRule[] = [];
   for (const rule of rules) {
-    const id = rule.id(ctx);
-    if (id === undefined) continue;
+    const key = rule.key(ctx);
+    if (key === undefined) continue;
     const count = resolveAmount(rule.count, ctx);
     if (typeof count === 'string') return count;
     const seconds = resolveAmount(rule.timeWindow, ctx);
     if (typeof seconds === 'string') return seconds;
     out.push({
       count,
+      countText: rule.countText ?? String(count),
       windowMs: seconds * 1000,
-      id,
+      space: rule.space,
+      key,
       headerPrefix: rule.headerPrefix,
     });
   }

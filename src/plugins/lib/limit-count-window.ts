@@ -17,8 +17,10 @@ export interface Outcome {
   readonly reset: number;
 }
 
+/** Hits the counter `space` + `key` (see SharedQuotas.take for why the two come apart). */
 export type Counter = (
-  id: string,
+  space: string,
+  key: string,
   cost: number,
   limit: number,
   windowMs: number,
@@ -69,12 +71,12 @@ interface SlidingState {
 }
 
 function slidingLocal(dict: SharedDict): Counter {
-  return (id, cost, limit, windowMs) => {
+  return (space, key, cost, limit, windowMs) => {
     const now = Date.now();
     const wid = Math.floor(now / windowMs);
     let reply: number[] = [];
     dict.update<SlidingState>(
-      SLIDING_PREFIX + id,
+      SLIDING_PREFIX + space + key,
       (old) => {
         const state = typeof old === 'object' ? old : undefined;
         let cur = state?.w === wid ? state.c : 0;
@@ -96,17 +98,19 @@ function slidingLocal(dict: SharedDict): Counter {
 }
 
 function fixedLocal(quotas: SharedQuotas): Counter {
-  return (id, cost, limit, windowMs) => {
-    const take = quotas.take(id, cost, limit, windowMs);
+  return (space, key, cost, limit, windowMs) => {
+    // One clock read for the take and the reset of a synchronous one.
+    const now = Date.now();
+    const take = quotas.take(space, key, cost, limit, windowMs, now);
     return take instanceof Promise
-      ? take.then((t) => takeOutcome(t, windowMs))
-      : takeOutcome(take, windowMs);
+      ? take.then((t) => takeOutcome(t, windowMs, Date.now()))
+      : takeOutcome(take, windowMs, now);
   };
 }
 
-function takeOutcome(t: QuotaTake, windowMs: number): Outcome {
+function takeOutcome(t: QuotaTake, windowMs: number, now: number): Outcome {
   // The window's first hit reports the whole window, as APISIX does.
-  const reset = floor2(t.first ? windowMs : t.expiresAt - Date.now());
+  const reset = floor2(t.first ? windowMs : t.expiresAt - now);
   return { rejected: !t.admitted, remaining: t.remaining, reset };
 }
 
@@ -124,10 +128,10 @@ const REDIS_PREFIX = 'plugin-limit-count:v1:';
 
 export function redisCounter(scripts: RedisScripts, type: WindowType): Counter {
   if (type === 'sliding') {
-    return async (id, cost, limit, windowMs) => {
+    return async (space, key, cost, limit, windowMs) => {
       const now = Date.now();
       const reply = await scripts.sliding(
-        REDIS_PREFIX + SLIDING_PREFIX + id,
+        REDIS_PREFIX + SLIDING_PREFIX + space + key,
         cost,
         limit,
         windowMs,
@@ -136,8 +140,9 @@ export function redisCounter(scripts: RedisScripts, type: WindowType): Counter {
       return slidingOutcome(limit, windowMs, now, reply.map(Number));
     };
   }
-  return async (id, cost, limit, windowMs) => {
-    const [value, ttlMs] = (await scripts.fixed(REDIS_PREFIX + id, cost, windowMs)).map(Number);
+  return async (space, key, cost, limit, windowMs) => {
+    const id = REDIS_PREFIX + space + key;
+    const [value, ttlMs] = (await scripts.fixed(id, cost, windowMs)).map(Number);
     return fixedOutcome(limit, value ?? 0, ttlMs ?? 0);
   };
 }

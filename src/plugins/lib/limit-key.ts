@@ -115,13 +115,19 @@ export function limitKey(
   keyType: KeyType,
   prefix: string,
 ): (ctx: PluginContext) => string {
+  const valueOf = limitKeyValue(key, keyType);
+  return (ctx) => prefix + valueOf(ctx);
+}
+
+/** The part of limitKey's key that varies per request: the key's value, without the prefix. */
+export function limitKeyValue(key: string, keyType: KeyType): (ctx: PluginContext) => string {
   switch (keyType) {
     case 'var_combination': {
       const template = compileTemplate(key);
-      return (ctx) => prefix + (template.render(ctx) ?? clientAddr(ctx));
+      return (ctx) => template.render(ctx) ?? clientAddr(ctx);
     }
     case 'var':
-      return (ctx) => prefix + (ctx.var(key) ?? clientAddr(ctx));
+      return (ctx) => ctx.var(key) ?? clientAddr(ctx);
   }
 }
 

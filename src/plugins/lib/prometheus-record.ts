@@ -24,13 +24,6 @@ function sourceOf(ctx: PluginContext): ResponseSource {
   return ctx.upstreamAddr !== undefined ? 'nginx' : 'apisix';
 }
 
-function numberVar(ctx: PluginContext, name: string): number | undefined {
-  const v = ctx.var(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
 function lookup(p: PreparedPrometheus, ctx: PluginContext): RequestSeries {
   const m = p.metrics;
   p.series.check(m.follow(ctx.env.metadata('prometheus')));
@@ -68,6 +61,6 @@ export function recordRequest(p: PreparedPrometheus, ctx: PluginContext): void {
     series.upstreamLatency.observe(upstream);
     series.apisixLatency.observe(total > upstream ? total - upstream : 0);
   }
-  series.ingress.value += numberVar(ctx, 'request_length') ?? 0;
-  series.egress.value += numberVar(ctx, 'bytes_sent') ?? 0;
+  series.ingress.value += ctx.numberVar('request_length') ?? 0;
+  series.egress.value += ctx.numberVar('bytes_sent') ?? 0;
 }
