@@ -292,7 +292,14 @@ export function wrk(url: string, seconds: number, extra: string[] = []): Promise
   return new Promise((resolve, reject) => {
     // WRK_CPU: pin wrk to that core (taskset).
     const cpu = process.env['WRK_CPU'];
-    const args = ['-t1', `-c${process.env['CONNS'] ?? 32}`, `-d${seconds}s`, '--latency', ...extra, url];
+    const args = [
+      '-t1',
+      `-c${process.env['CONNS'] ?? 32}`,
+      `-d${seconds}s`,
+      '--latency',
+      ...extra,
+      url,
+    ];
     const [cmd, argv] =
       cpu === undefined ? ['wrk', args] : ['taskset', ['-c', cpu, 'wrk', ...args]];
     execFile(cmd, argv, (err, stdout) => {
