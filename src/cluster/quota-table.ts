@@ -67,6 +67,12 @@ export class QuotaTable {
 
   /** Decides `req` now and returns its grant, or queues it behind a recall (undefined). */
   grant(req: GrantRequest, now: number): Grant | undefined {
+    if (req.n === 0 && !((this.#windows.get(req.key)?.expiresAt ?? 0) > now)) {
+      // A lease asked ahead of need never opens a window: a window starts at a request, as
+      // APISIX's does, and that request reports the whole window. An already ended grant
+      // tells the worker to ask again with its next request.
+      return { admitted: 0, extra: 0, remaining: req.limit, expiresAt: now, first: false };
+    }
     const w = this.#window(req.key, req.windowMs, now);
     if (w.awaiting.size > 0) {
       w.queue.push(req);

@@ -62,6 +62,23 @@ void describe('QuotaTable', () => {
     });
   });
 
+  void test('a lease asked ahead of need opens no window: the next request does, and reports it whole', () => {
+    const t = new QuotaTable();
+    const h = holder();
+    assert.deepEqual(ask(t, h, 1000, { n: 0, want: 64, limit: 1000 }).grant, {
+      admitted: 0,
+      extra: 0,
+      remaining: 1000,
+      expiresAt: 1000,
+      first: false,
+    });
+    assert.equal(t.size, 0);
+    const opened = ask(t, h, 1300, { n: 1, want: 64, limit: 1000 }).grant!;
+    assert.equal(opened.first, true);
+    assert.equal(opened.expiresAt, 2300);
+    assert.equal(ask(t, h, 1400, { n: 0, want: 64, limit: 1000 }).grant!.extra > 0, true);
+  });
+
   void test('leases extra units only while the window has plenty left, split between workers', () => {
     const t = new QuotaTable();
     t.workers = 2;
