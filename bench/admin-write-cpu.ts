@@ -19,10 +19,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdminServer } from '../src/admin/server.js';
-import { silentLogger } from '../src/core/logger.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { benchAdminServer } from './admin-server.js';
 import { KEY, mixedRoute } from './route-scale-gateway.js';
 
 const UPSTREAM_PORT = 1980;
@@ -63,25 +61,7 @@ async function server(writes: number, rounds: number): Promise<void> {
     await store.put(`/apisix/routes/${i}`, JSON.stringify(value));
   }
   const watch = store.watch('/apisix/', (await store.revision()) + 1, () => undefined);
-  const admin = createAdminServer({
-    admin: {
-      admin_key_required: true,
-      admin_key: [{ name: 'admin', key: KEY, role: 'admin' }],
-      enable_admin_cors: true,
-      allow_admin: ['127.0.0.0/24'],
-      admin_listen: { ip: '127.0.0.1', port: 0 },
-      admin_api_version: 'v3',
-    },
-    etcdPrefix: '/apisix',
-    proxyMode: 'http',
-    dataEncryption: { enable_encrypt_fields: true, keyring: [] },
-    maxBodySize: 1572864,
-    store,
-    plugins: () => new PluginRegistry([], []),
-    reloadPlugins: () => Promise.resolve(),
-    version: 'bench',
-    logger: silentLogger(),
-  });
+  const admin = benchAdminServer(store, KEY);
   const { port } = await admin.listen();
   const child = fork(fileURLToPath(import.meta.url), ['client', String(port), String(ROUTES)], {
     execArgv: [],

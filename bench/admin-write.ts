@@ -16,10 +16,8 @@ import { Agent, createServer, request, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdminServer } from '../src/admin/server.js';
-import { silentLogger } from '../src/core/logger.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { benchAdminServer } from './admin-server.js';
 import { median, percentile } from './stats.js';
 
 const WRITES = Number(process.env['WRITES'] ?? 5000);
@@ -66,25 +64,7 @@ function put(port: number, path: string, body: string): Promise<number> {
 
 async function startGatehouse(dir: string): Promise<Target & { store: EmbeddedStore }> {
   const store = EmbeddedStore.open({ file: join(dir, 'gatehouse.db') });
-  const admin = createAdminServer({
-    admin: {
-      admin_key_required: true,
-      admin_key: [{ name: 'admin', key: KEY, role: 'admin' }],
-      enable_admin_cors: true,
-      allow_admin: ['127.0.0.0/24'],
-      admin_listen: { ip: '127.0.0.1', port: 0 },
-      admin_api_version: 'v3',
-    },
-    etcdPrefix: '/apisix',
-    proxyMode: 'http',
-    dataEncryption: { enable_encrypt_fields: true, keyring: [] },
-    maxBodySize: 1572864,
-    store,
-    plugins: () => new PluginRegistry([], []),
-    reloadPlugins: () => Promise.resolve(),
-    version: 'bench',
-    logger: silentLogger(),
-  });
+  const admin = benchAdminServer(store, KEY);
   const { port } = await admin.listen();
   return {
     name: 'gatehouse admin',
