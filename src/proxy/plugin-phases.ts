@@ -4,6 +4,7 @@ import { runBodyFilter, runNotifyPhase, skipPreferRoute } from '../plugin/runner
 import type { PluginResponse } from '../plugin/types.js';
 import { errorPage, HTML, TEXT } from './error-pages.js';
 import type { PluginRequest } from './plugin-request.js';
+import { removeFlatHeader } from './response-view.js';
 
 /** What a proxied exchange tells the plugins about the response (header/body filter, log). */
 export interface ExchangeObserver {
@@ -112,7 +113,7 @@ export function sendThroughPhases(
   const sent = phases.head(status, headers);
   let out = phases.replacement ?? body;
   if (phases.filtersBody) out = phases.body(out, true);
-  removeHeader(headers, 'content-length');
+  removeFlatHeader(headers, 'content-length');
   headers.push('Content-Length', String(out.length), 'Server', server);
   res.writeHead(sent, headers);
   res.end(out);
@@ -137,20 +138,10 @@ export function pluginResponseParts(out: PluginResponse): { headers: string[]; b
   }
   if (out.headers !== undefined) {
     for (const [name, value] of Object.entries(out.headers)) {
-      if (name.toLowerCase() === 'content-type') removeHeader(headers, 'content-type');
+      if (name.toLowerCase() === 'content-type') removeFlatHeader(headers, 'content-type');
       if (typeof value === 'string') headers.push(name, value);
       else for (const v of value) headers.push(name, v);
     }
   }
   return { headers, body };
-}
-
-function removeHeader(headers: string[], lower: string): void {
-  let w = 0;
-  for (let r = 0; r < headers.length; r += 2) {
-    if (headers[r]!.toLowerCase() === lower) continue;
-    headers[w++] = headers[r]!;
-    headers[w++] = headers[r + 1]!;
-  }
-  headers.length = w;
 }

@@ -66,19 +66,23 @@ export class FlatResponse implements ResponseView {
 
   /** Removes every value of a header (case-insensitive). */
   remove(name: string): void {
-    const list = this.headerList;
-    let r = 0;
-    while (r < list.length && !sameName(list[r]!, name)) r += 2;
-    // Nothing to remove (the usual case): the array is left as is; writing its length is not free.
-    if (r === list.length) return;
-    let w = r;
-    for (r += 2; r < list.length; r += 2) {
-      if (sameName(list[r]!, name)) continue;
-      list[w++] = list[r]!;
-      list[w++] = list[r + 1]!;
-    }
-    list.length = w;
+    removeFlatHeader(this.headerList, name);
   }
+}
+
+/** Removes every value of `name` (any case) from a flat name/value array, in place. */
+export function removeFlatHeader(list: string[], name: string): void {
+  let r = 0;
+  while (r < list.length && !sameName(list[r]!, name)) r += 2;
+  // Nothing to remove (the usual case): the array is left as is; writing its length is not free.
+  if (r === list.length) return;
+  let w = r;
+  for (r += 2; r < list.length; r += 2) {
+    if (sameName(list[r]!, name)) continue;
+    list[w++] = list[r]!;
+    list[w++] = list[r + 1]!;
+  }
+  list.length = w;
 }
 
 /**
