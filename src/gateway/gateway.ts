@@ -92,20 +92,24 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
   let storeList: PluginList | undefined;
   const effective = (next: GatewayConfig): GatewayConfig =>
     storeList === undefined ? next : withPluginList(next, storeList);
+  /** Loads the plugin set `current` (and the store's list) name, and hands it to the workers. */
+  const applyPlugins = async (): Promise<void> => {
+    const next = effective(current);
+    plugins = await loadPluginSets(next, ++generation);
+    pool?.sendConfig(next);
+  };
   const reloadPlugins = async (): Promise<void> => {
     const next = rereadConfig(current, logger);
     if (next === undefined) return;
     current = next;
-    plugins = await loadPluginSets(effective(next), ++generation);
-    pool?.sendConfig(effective(next));
+    await applyPlugins();
   };
   let pluginListApplied = Promise.resolve();
   const followPluginList = (list: PluginList): void => {
     storeList = list;
     pluginListApplied = pluginListApplied.then(async () => {
       try {
-        plugins = await loadPluginSets(effective(current), ++generation);
-        pool?.sendConfig(effective(current));
+        await applyPlugins();
         logger.info({ plugins: list.http }, 'plugin list from the store applied');
       } catch (err) {
         logger.error({ err }, `plugin list from the store not applied: ${(err as Error).message}`);
@@ -259,9 +263,10 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
     const next = rereadConfig(current, logger);
     if (next === undefined || closing !== undefined) return;
     try {
-      plugins = await loadPluginSets(effective(next), ++generation);
+      const running = effective(next);
+      plugins = await loadPluginSets(running, ++generation);
       current = next;
-      if (pool) await pool.replaceAll(effective(next), workerCount(next));
+      if (pool) await pool.replaceAll(running, workerCount(next));
     } catch (err) {
       logger.error({ err }, `reload: not applied: ${(err as Error).message}`);
     }
