@@ -317,8 +317,7 @@ class Proxy_ {
       trusted: this.#realIp.trusted(clientAddr, peer),
       server: this.#server,
       edits: pr?.edits(),
-      hashKey:
-        upstream.hashKey === undefined ? undefined : (upstream.hashKey(pr ?? facts) ?? clientAddr),
+      hashKey: upstream.chashKey(pr ?? facts, clientAddr),
     });
   }
 
@@ -337,8 +336,7 @@ class Proxy_ {
     const headers = upstreamHeaders(req, clientAddr, peer, trusted, edits?.headers);
     const timeouts =
       route.timeout === undefined ? upstream.settings.timeout : timeoutMs(route.timeout)!;
-    const hashKey =
-      upstream.hashKey === undefined ? undefined : (upstream.hashKey(pr ?? facts) ?? clientAddr);
+    const hashKey = upstream.chashKey(pr ?? facts, clientAddr);
     this.#inflight++;
     if (pr === undefined || edits === undefined) {
       new Exchange(req, res, upstream, headers, timeouts, hashKey, this.#shared).start();

@@ -64,6 +64,14 @@ export class RuntimeUpstream {
     if (hasDomain(nodes)) this.#resolve(nodes, deps);
   }
 
+  /**
+   * A request's chash key: the configured `hash_on` value, else `clientAddr` (as APISIX falls
+   * back to the client address); undefined unless the type is chash.
+   */
+  chashKey(vars: Parameters<HashKeyFn>[0], clientAddr: string): string | undefined {
+    return this.hashKey === undefined ? undefined : (this.hashKey(vars) ?? clientAddr);
+  }
+
   /** No usable node at all (empty list, or every weight 0): APISIX answers 503. */
   get empty(): boolean {
     return this.#empty;
