@@ -21,6 +21,9 @@ function deployment(role: string, endpoint: string): string {
   ].join('\n');
 }
 
+const openStore = (endpoint: string) =>
+  EtcdStore.open({ hosts: [endpoint], timeoutSeconds: 5, logger: silentLogger() });
+
 const list = (...names: string[]): string => JSON.stringify(names.map((name) => ({ name })));
 
 async function enabledPlugins(gw: Parameters<typeof controlJson>[0]): Promise<string[]> {
@@ -31,11 +34,7 @@ async function enabledPlugins(gw: Parameters<typeof controlJson>[0]): Promise<st
 etcdSuite('/apisix/plugins', () => {
   void test('a data plane runs the plugins the key names and follows its changes', async () => {
     const etcd = await startEtcd();
-    const store = await EtcdStore.open({
-      hosts: [etcd.endpoint],
-      timeoutSeconds: 5,
-      logger: silentLogger(),
-    });
+    const store = await openStore(etcd.endpoint);
     const upstream = await startUpstream();
     await store.put(KEY, list('key-auth', 'echo'));
     const route = {
@@ -85,11 +84,7 @@ etcdSuite('/apisix/plugins', () => {
 
   void test('a node with the Admin API rewrites a differing list at start and publishes it on reload', async () => {
     const etcd = await startEtcd();
-    const store = await EtcdStore.open({
-      hosts: [etcd.endpoint],
-      timeoutSeconds: 5,
-      logger: silentLogger(),
-    });
+    const store = await openStore(etcd.endpoint);
     const spec = {
       workers: 1,
       deployment: deployment('traditional', etcd.endpoint),
