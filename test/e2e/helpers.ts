@@ -5,10 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  freePorts,
   httpCall,
-  spawnGatehouse,
-  waitReady,
+  startOnFreePorts,
   waitUntil,
   writeConfig,
 } from '../support/gatehouse-process.js';
@@ -51,19 +49,19 @@ export interface StartSpec {
 export async function startGatehouse(spec: StartSpec = {}): Promise<RunningGateway> {
   const prefix = mkdtempSync(path.join(tmpdir(), 'gh-e2e-'));
   mkdirSync(path.join(prefix, 'conf'));
-  const ports = await freePorts();
-  const config = path.join(prefix, 'conf', 'config.yaml');
-  writeConfig(config, ports, {
-    ...(spec.workers === undefined ? {} : { workers: spec.workers }),
-    deployment: spec.deployment === undefined ? [] : [spec.deployment],
-    adminKey: ADMIN_KEY,
-    ...(spec.extra === undefined ? {} : { extra: spec.extra }),
-  });
   for (const [file, text] of Object.entries(spec.files ?? {})) {
     writeFileSync(path.join(prefix, file), text);
   }
-  const spawned = spawnGatehouse(config, prefix);
-  await waitReady(spawned, ports.status);
+  const config = path.join(prefix, 'conf', 'config.yaml');
+  const { ports, spawned } = await startOnFreePorts((ports) => {
+    writeConfig(config, ports, {
+      ...(spec.workers === undefined ? {} : { workers: spec.workers }),
+      deployment: spec.deployment === undefined ? [] : [spec.deployment],
+      adminKey: ADMIN_KEY,
+      ...(spec.extra === undefined ? {} : { extra: spec.extra }),
+    });
+    return config;
+  }, prefix);
   return {
     child: spawned.child,
     prefix,
@@ -127,5 +125,7 @@ export async function startUpstream(
     else reply();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A test that fails before it closes the upstream must not keep its file running.
+  server.unref();
   return { server, port: (server.address() as AddressInfo).port, seen };
 }

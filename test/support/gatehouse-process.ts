@@ -110,6 +110,28 @@ export async function waitReady(spawned: Spawned, statusPort: number): Promise<v
   }
 }
 
+/**
+ * Writes a config for fresh free ports (`configFor` returns its path) and starts `gatehouse` on
+ * it until it is ready. A port another test took between the probe and the bind (EADDRINUSE)
+ * means new ports, up to three tries; any other failure is thrown at once.
+ */
+export async function startOnFreePorts(
+  configFor: (ports: Ports) => string,
+  cwd: string,
+): Promise<{ ports: Ports; spawned: Spawned }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts();
+    const spawned = spawnGatehouse(configFor(ports), cwd);
+    try {
+      await waitReady(spawned, ports.status);
+      return { ports, spawned };
+    } catch (err) {
+      if (attempt < 3 && spawned.output().includes('EADDRINUSE')) continue;
+      throw err;
+    }
+  }
+}
+
 /** Resolves once `check` is true, asking every 20 ms; rejects after `timeoutMs`. */
 export async function waitUntil(
   check: () => Promise<boolean> | boolean,

@@ -16,10 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  freePorts,
   httpCall,
-  spawnGatehouse,
-  waitReady,
+  startOnFreePorts,
   writeConfig,
   type HttpReply,
   type Ports,
@@ -120,33 +118,28 @@ export interface TestGateway {
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-plugin-'));
   const echo = await startEchoUpstream();
-  // A free port can be taken by another test between the probe and the bind: try new ports.
-  let started: { ports: Ports; spawned: Spawned } | undefined;
-  for (let attempt = 1; started === undefined; attempt++) {
-    const ports = await freePorts();
-    const config = path.join(dir, 'config.yaml');
-    writeConfig(config, ports, {
-      workers: opts.workers ?? 1,
-      deployment: ['  role: traditional', '  role_traditional: { config_provider: embedded }'],
-      adminKey: TEST_ADMIN_KEY,
-      ...(opts.pluginAttr ? { pluginAttr: opts.pluginAttr } : {}),
-      extra: [
-        'gatehouse:',
-        `  data_dir: ${path.join(dir, 'data')}`,
-        `  pid_file: ${path.join(dir, 'gatehouse.pid')}`,
-        ...(opts.pluginDir === undefined ? [] : [`  plugin_dir: ${opts.pluginDir}`]),
-        ...(opts.extra ?? []),
-      ],
-    });
-    const spawned = spawnGatehouse(config, dir);
-    try {
-      await waitReady(spawned, ports.status);
-      started = { ports, spawned };
-    } catch (err) {
-      if (attempt < 3 && spawned.output().includes('EADDRINUSE')) continue;
-      await echo.close();
-      throw err;
-    }
+  let started: { ports: Ports; spawned: Spawned };
+  try {
+    started = await startOnFreePorts((ports) => {
+      const config = path.join(dir, 'config.yaml');
+      writeConfig(config, ports, {
+        workers: opts.workers ?? 1,
+        deployment: ['  role: traditional', '  role_traditional: { config_provider: embedded }'],
+        adminKey: TEST_ADMIN_KEY,
+        ...(opts.pluginAttr ? { pluginAttr: opts.pluginAttr } : {}),
+        extra: [
+          'gatehouse:',
+          `  data_dir: ${path.join(dir, 'data')}`,
+          `  pid_file: ${path.join(dir, 'gatehouse.pid')}`,
+          ...(opts.pluginDir === undefined ? [] : [`  plugin_dir: ${opts.pluginDir}`]),
+          ...(opts.extra ?? []),
+        ],
+      });
+      return config;
+    }, dir);
+  } catch (err) {
+    await echo.close();
+    throw err;
   }
   const { ports, spawned } = started;
   const admin = (method: string, urlPath: string, body?: unknown): Promise<HttpReply> =>
