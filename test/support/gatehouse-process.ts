@@ -94,18 +94,28 @@ export function spawnGatehouse(config: string, cwd: string): Spawned {
   };
 }
 
-/** Until `/status/ready` answers 200; stops the process and rejects if it exits or times out. */
+/**
+ * Until `/status/ready` answers 200; stops the process and rejects, with what it printed, if it
+ * exits or is not ready within 60 s (a loaded CI machine starts gateways side by side).
+ */
 export async function waitReady(spawned: Spawned, statusPort: number): Promise<void> {
   try {
-    await waitUntil(async () => {
-      if (spawned.child.exitCode !== null) {
-        throw new Error(`gatehouse exited early:\n${spawned.output()}`);
-      }
-      const ready = await httpCall(statusPort, 'GET', '/status/ready').catch(() => undefined);
-      return ready?.status === 200;
-    }, 'gatehouse ready');
+    await waitUntil(
+      async () => {
+        if (spawned.child.exitCode !== null) {
+          throw new Error(`gatehouse exited early:\n${spawned.output()}`);
+        }
+        const ready = await httpCall(statusPort, 'GET', '/status/ready').catch(() => undefined);
+        return ready?.status === 200;
+      },
+      'gatehouse ready',
+      60_000,
+    );
   } catch (err) {
     await spawned.stop();
+    if (err instanceof Error && !err.message.includes(spawned.output())) {
+      err.message += `; gatehouse printed:\n${spawned.output()}`;
+    }
     throw err;
   }
 }
