@@ -9,7 +9,8 @@
 # Each round measures every route once, in a rotating order, with wrk (keep-alive); the report is
 # the median throughput per route and the median of the per-round ratios to `none`, and — robust
 # on a shared machine — the worker's CPU time per request (from /proc, user + system) and the
-# throughput it implies for a saturated core, as a ratio to `none`.
+# throughput it implies for a saturated core, as a ratio to `none`, and the primary's share of a
+# core (it shares core 0 with the worker: limit-count's lease grants wake it).
 # Env: DURATION (s, default 8), ROUNDS (default 5), CONNS (default 32), GW_PORT (19480),
 # ROUTES (the routes to measure, default "none all key-auth limit-count prometheus").
 set -Eeuo pipefail
@@ -105,7 +106,7 @@ done
 primary=$(cat "$TMP/gatehouse.pid")
 worker=$(pgrep -P "$primary" | head -1)
 [[ -n $worker ]] || { echo "plugin-cost: no worker process under $primary" >&2; exit 1; }
-ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 
 read -r -a VARIANTS <<<"${ROUTES:-none all key-auth limit-count prometheus}"
@@ -113,14 +114,17 @@ read -r -a VARIANTS <<<"${ROUTES:-none all key-auth limit-count prometheus}"
 for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
     v=${VARIANTS[$(((i + r) % ${#VARIANTS[@]}))]}
-    before=$(ticks)
+    before=$(ticks "$worker")
+    pbefore=$(ticks "$primary")
     out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" -H 'apikey: bench-key' "http://127.0.0.1:$GW_PORT/$v")
-    after=$(ticks)
+    after=$(ticks "$worker")
+    pafter=$(ticks "$primary")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     total=$(awk '/requests in/ {print $1}' <<<"$out")
     cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$total" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-    printf '%s\t%s\t%s\t%s\n' "$r" "$v" "$rps" "$cpu_us" >>"$TMP/results.tsv"
-    echo "round $((r + 1))/$ROUNDS $v: $rps req/s, worker $cpu_us µs CPU/request" >&2
+    primary_pct=$(awk -v t=$((pafter - pbefore)) -v hz="$HZ" -v d="$DURATION" 'BEGIN { printf "%.1f", t / hz * 100 / d }')
+    printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$v" "$rps" "$cpu_us" "$primary_pct" >>"$TMP/results.tsv"
+    echo "round $((r + 1))/$ROUNDS $v: $rps req/s, worker $cpu_us µs CPU/request, primary $primary_pct % of a core" >&2
   done
 done
 curl -s "http://127.0.0.1:$METRICS_PORT/apisix/prometheus/metrics" | grep -c '^apisix_http_status' |
