@@ -73,7 +73,8 @@ export function isToPrimary(msg: unknown): msg is ToPrimary {
 /**
  * How long a worker may keep an applied delta unacknowledged when nobody waits for it. Every
  * ack wakes the primary (on these VMs a wake-up costs 0.1-0.2 ms of CPU); deltas nobody waits
- * for are acknowledged together, so the Control API's applied revisions lag by at most this.
+ * for are acknowledged together. The Control API asks for the acks it lacks before it answers
+ * (WorkerPool.settle), so what it reports is current.
  */
 export const LAZY_ACK_MS = 100;
 

@@ -100,6 +100,17 @@ export class WorkerPool {
     return this.#waiters.wait(revision, timeoutMs, lowest);
   }
 
+  /**
+   * Resolves once every live worker has acknowledged everything it was sent, or after
+   * `timeoutMs` (false): a worker acknowledges deltas lazily, so its applied revision as the
+   * primary knows it can otherwise lag by up to LAZY_ACK_MS.
+   */
+  settle(timeoutMs: number): Promise<boolean> {
+    let newest = 0;
+    for (const link of this.#links) if (link.live) newest = Math.max(newest, link.sent);
+    return this.waitForRevision(newest, timeoutMs);
+  }
+
   /** The workers as the Control API lists them, by slot. */
   workers(): WorkerInfo[] {
     return [...this.#links]

@@ -64,6 +64,11 @@ export class WorkerLink {
     return this.#applied;
   }
 
+  /** The newest revision sent to this worker (a reset or a delta). */
+  get sent(): number {
+    return this.#sentRevision;
+  }
+
   /** Alive and not being stopped: counts for readiness and for waitForRevision. */
   get live(): boolean {
     return this.#phase === 'starting' || this.#phase === 'ready';

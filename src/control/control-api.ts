@@ -46,6 +46,7 @@ async function route(src: ControlSources, method: string, path: string): Promise
   }
   if (method !== 'GET') return notFound();
   if (second === undefined) return list(src, first);
+  if (first === 'gatehouse') await src.settle?.();
   return one(src, first, decode(second));
 }
 

@@ -53,6 +53,11 @@ export interface ControlSources {
   schema(): unknown;
   /** Workers of this node (empty on a control_plane node). */
   workers(): WorkerRow[];
+  /**
+   * Resolves once the workers' applied revisions are current (each acknowledged what it was
+   * sent, or a bounded wait ran out): `workers()` read after it is not behind a lazy ack.
+   */
+  settle?(): Promise<unknown>;
   /** `PUT /v1/plugins/reload`. */
   reloadPlugins(): Promise<void>;
 }

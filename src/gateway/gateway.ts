@@ -60,6 +60,12 @@ const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.js', import.meta.url))
 /** In-flight requests get this long on stop and reload; below the forced exit of signals.ts. */
 const DRAIN_MS = 8000;
 
+/**
+ * The Control API's worker endpoints wait this long at most for the workers to acknowledge what
+ * they were sent; a worker that is stuck shows the revision it last acknowledged.
+ */
+const CONTROL_SETTLE_MS = 200;
+
 function urlHost(ip: string): string {
   if (ip === '0.0.0.0' || ip === '') return '127.0.0.1';
   if (ip === '::') return '[::1]';
@@ -220,6 +226,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
           enabledPlugins: () => plugins.http.list().map((p) => p.name),
           schema: () => controlSchema(plugins),
           workers: () => pool?.workers() ?? [],
+          settle: () => pool?.settle(CONTROL_SETTLE_MS) ?? Promise.resolve(true),
           reloadPlugins,
         },
         logger,

@@ -63,6 +63,32 @@ void test('a route written with ?wait_applied is served by every worker at once'
   }
 });
 
+void test('the Control API reports a write applied by every worker without waiting for lazy acks', async () => {
+  const gw = await startGatehouse({ workers: 2 });
+  try {
+    // A worker compiles the route schema on its first route (~0.2-0.5 s): not what is tested.
+    await admin(gw, 'PUT', '/routes/0?wait_applied=5', route(1, '/r0'));
+    for (let i = 1; i <= 5; i++) {
+      const put = await admin(gw, 'PUT', `/routes/${i}`, route(1, `/r${i}`));
+      assert.equal(put.status, 201);
+      const revision = Number(put.headers['x-gatehouse-revision']);
+      const now = await controlJson<{ revision: number; workers: WorkerRow[] }>(
+        gw,
+        '/v1/gatehouse/revision',
+      );
+      assert.equal(now.revision, revision);
+      assert.deepEqual(
+        now.workers.map((w) => w.applied_revision),
+        [revision, revision],
+      );
+      const workers = await controlJson<WorkerRow[]>(gw, '/v1/gatehouse/workers');
+      assert.ok(workers.every((w) => w.applied_revision === revision));
+    }
+  } finally {
+    await gw.stop();
+  }
+});
+
 void test('a bad wait_applied is refused before anything is written', async () => {
   const gw = await startGatehouse({ workers: 1 });
   try {
