@@ -4,6 +4,7 @@ import { runBodyFilter, runNotifyPhase, skipPreferRoute } from '../plugin/runner
 import type { PluginResponse } from '../plugin/types.js';
 import { errorPage, HTML, TEXT } from './error-pages.js';
 import type { PluginRequest } from './plugin-request.js';
+import { writeHeadSafely } from './response-headers.js';
 import { removeFlatHeader } from './response-view.js';
 
 /** What a proxied exchange tells the plugins about the response (header/body filter, log). */
@@ -115,7 +116,7 @@ export function sendThroughPhases(
   if (phases.filtersBody) out = phases.body(out, true);
   removeFlatHeader(headers, 'content-length');
   headers.push('Content-Length', String(out.length), 'Server', server);
-  res.writeHead(sent, headers);
+  writeHeadSafely(res, sent, headers);
   res.end(out);
   phases.end(sent, out.length);
 }

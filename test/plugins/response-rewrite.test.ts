@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort } from '../support/free-port.js';
 import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
@@ -139,5 +140,29 @@ void describe('response-rewrite over traffic', () => {
       assert.equal((await gw.request('/rr-no-such-route')).headers['x-global'], 'yes');
     });
     assert.equal((await gw.request(path)).headers['x-global'], undefined);
+  });
+
+  void test('escapes a header value set from a hostile $uri, on proxied and error responses', async () => {
+    const conf = { headers: { set: { 'X-Uri': '$uri' } } };
+    await gw.put('/routes/rr-hostile', {
+      uri: '/rr-hostile/*',
+      plugins: { 'response-rewrite': conf },
+      upstream: gw.upstream,
+    });
+    const proxied = await gw.request('/rr-hostile/%0d%0aX-Injected:%201');
+    assert.equal(proxied.status, 200);
+    assert.equal(proxied.headers['x-uri'], '/rr-hostile/%0D%0AX-Injected: 1');
+    assert.equal(proxied.headers['x-injected'], undefined);
+    const port = await freePort();
+    const dead = { type: 'roundrobin', nodes: { [`127.0.0.1:${port}`]: 1 } };
+    await gw.put('/routes/rr-hostile-dead', {
+      uri: '/rr-hostile-dead/*',
+      plugins: { 'response-rewrite': conf },
+      upstream: dead,
+    });
+    const failed = await gw.request('/rr-hostile-dead/%e4%b8%ad');
+    assert.equal(failed.status, 502);
+    assert.equal(failed.headers['x-uri'], '/rr-hostile-dead/\u00e4\u00b8\u00ad');
+    assert.doesNotMatch(gw.output(), /worker exited unexpectedly/);
   });
 });
