@@ -242,15 +242,18 @@ class Proxy_ {
 
   /** A response a phase returned (or the gateway made), through the response-side phases. */
   #answer(res: ServerResponse, pr: PluginRequest, out: { status: number } & Outcome): void {
-    const { headers, body } = pluginResponseParts(out);
-    sendThroughPhases(
-      res,
-      new PluginPhases(pr, this.#opts.logger),
-      out.status,
-      headers,
-      body,
-      this.#server,
-    );
+    let parts: { headers: string[]; body: Buffer };
+    let status = out.status;
+    try {
+      parts = pluginResponseParts(out);
+    } catch (err) {
+      // A body JSON cannot encode (a cycle, a BigInt): as a phase that threw, a 500.
+      this.#opts.logger.error({ err }, 'plugin response unusable');
+      status = 500;
+      parts = pluginResponseParts({ status });
+    }
+    const phases = new PluginPhases(pr, this.#opts.logger);
+    sendThroughPhases(res, phases, status, parts.headers, parts.body, this.#server);
   }
 
   /** No route matched: the global rules still run (rewrite, access), then the 404. */

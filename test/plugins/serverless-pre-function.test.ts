@@ -290,4 +290,22 @@ void describe('serverless-pre-function over traffic', () => {
     });
     assert.equal((await gw.request(path)).status, 200);
   });
+
+  void test('answers 500 to a response node cannot send, and the worker stays up', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['status-99', 'function () { return 99 }', 500],
+      ['status-1000', 'async function () { return 1000 }', 500],
+      ['status-nan', 'function () { return NaN }', 500],
+      ['body-cycle', 'function () { const a = {}; a.a = a; return [200, a] }', 500],
+      ['body-bigint', 'async function () { return [200, 1n] }', 500],
+      ['header-number', 'function () { return { status: 201, headers: { "X-N": 1 } } }', 201],
+    ];
+    for (const [id, fn, status] of cases) {
+      await route(id, { functions: [fn] });
+      const reply = await gw.request(`/sl/${id}`);
+      assert.equal(reply.status, status, id);
+    }
+    assert.equal((await gw.request('/sl/header-number')).headers['x-n'], '1');
+    assert.doesNotMatch(gw.output(), /worker exited unexpectedly/);
+  });
 });
