@@ -6,6 +6,8 @@ import type { ListenAddress } from '../config/types.js';
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  onConnect?(req: IncomingMessage, socket: Duplex): void;
+  onClientError?(err: Error, socket: Duplex): void;
 }
 
 /**
@@ -33,6 +35,10 @@ export class HttpListeners {
       });
       const onUpgrade = handler.onUpgrade?.bind(handler);
       if (onUpgrade) server.on('upgrade', onUpgrade);
+      const onConnect = handler.onConnect?.bind(handler);
+      if (onConnect) server.on('connect', onConnect);
+      const onClientError = handler.onClientError?.bind(handler);
+      if (onClientError) server.on('clientError', onClientError);
       server.on('connection', (socket: Socket) => {
         this.#sockets.add(socket);
         socket.once('close', () => {

@@ -7,6 +7,7 @@ import { RealIp, type Peer } from './client-address.js';
 import { admit, type ConsumerMerge } from '../plugin/admission.js';
 import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js';
 import type { PluginEnv } from '../plugin/types.js';
+import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
 import { normalizePath } from './normalize-path.js';
@@ -51,6 +52,10 @@ export interface ProxyHandler {
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** node:http / node:https `upgrade` listener. */
   readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** node:http `connect` listener: CONNECT is answered 405, as nginx does. */
+  readonly onConnect: (req: IncomingMessage, socket: Duplex) => void;
+  /** node:http `clientError` listener: nginx's status and page for a request that does not parse. */
+  readonly onClientError: (err: Error, socket: Duplex) => void;
   /** Waits for in-flight exchanges to end (after the listeners stopped accepting). */
   readonly close: () => Promise<void>;
 }
@@ -108,6 +113,8 @@ class Proxy_ {
     this.handler = {
       onRequest: (req, res) => this.#onRequest(req, res),
       onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+      onConnect: (_req, socket) => refuseConnect(socket, this.#server),
+      onClientError: (err, socket) => answerClientError(err, socket, this.#server),
       close: () => this.#close(),
     };
   }
