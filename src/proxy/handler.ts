@@ -169,6 +169,7 @@ class Proxy_ {
     }
     const chains = { global, route: route.chain };
     const pr = new PluginRequest(req, facts, route, chains, env!, this.#state.consumers);
+    pr.bodyLimit = this.#maxBody;
     this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
   }
 
@@ -237,7 +238,8 @@ class Proxy_ {
           new PluginPhases(pr, this.#opts.logger).end(499, 0);
           return;
         }
-        if (settled === undefined) next();
+        if (pr.bodyTooLarge) this.#tooLarge(res, pr);
+        else if (settled === undefined) next();
         else this.#answer(res, pr, settled);
       },
       (err: unknown) => {
@@ -245,6 +247,13 @@ class Proxy_ {
         this.#answer(res, pr, { status: 500 });
       },
     );
+  }
+
+  /** A plugin read a body past client_max_body_size: nginx's 413, then the connection closes. */
+  #tooLarge(res: ServerResponse, pr: PluginRequest): void {
+    res.shouldKeepAlive = false;
+    this.#answer(res, pr, { status: 413 });
+    pr.req.resume();
   }
 
   /** A response a phase returned (or the gateway made), through the response-side phases. */
