@@ -14,7 +14,7 @@ import { normalizePath } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
 import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
 import { PluginRequest, type RequestEdits } from './plugin-request.js';
-import { upstreamHeaders } from './request-headers.js';
+import { duplicateHost, upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
 import { EMPTY_CHAIN as EMPTY_ROUTE_CHAIN } from '../plugin/chain.js';
@@ -127,7 +127,7 @@ class Proxy_ {
    */
   #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
     const path = normalizePath(req.url ?? '/');
-    if (path === undefined) {
+    if (path === undefined || duplicateHost(req.rawHeaders)) {
       sendErrorPage(res, 400, this.#server);
       return;
     }

@@ -65,6 +65,11 @@ const cases = [
     raw: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
     status: '405 Not Allowed',
   },
+  {
+    desc: 'a second Host header gets 400, as nginx ("client sent duplicate host header")',
+    raw: 'GET / HTTP/1.1\r\nHost: a.example\r\nhost: b.example\r\nConnection: close\r\n\r\n',
+    status: '400 Bad Request',
+  },
 ];
 
 for (const c of cases) {
