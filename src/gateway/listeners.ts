@@ -29,10 +29,13 @@ export class HttpListeners {
   constructor(addresses: readonly ListenAddress[], handler: HttpHandler) {
     this.#addresses = addresses;
     for (let i = 0; i < addresses.length; i++) {
-      const server = createServer((req, res) => {
+      const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
         if (this.#draining) res.setHeader('Connection', 'close');
         handler.onRequest(req, res);
-      });
+      };
+      const server = createServer(onRequest);
+      // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
+      server.on('checkExpectation', onRequest);
       const onUpgrade = handler.onUpgrade?.bind(handler);
       if (onUpgrade) server.on('upgrade', onUpgrade);
       const onConnect = handler.onConnect?.bind(handler);

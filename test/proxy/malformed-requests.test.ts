@@ -81,6 +81,14 @@ for (const c of cases) {
   });
 }
 
+void test('an Expect other than 100-continue is ignored, as nginx, not answered 417', async () => {
+  const text = await exchange(
+    'POST /x HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab',
+  );
+  assert.match(text, /^HTTP\/1\.1 200 /);
+  assert.match(text, /"size":2/);
+});
+
 void test('the listener still serves after malformed requests', async () => {
   const text = await exchange('GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   assert.match(text, /^HTTP\/1\.1 200 /);
