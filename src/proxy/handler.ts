@@ -10,7 +10,7 @@ import type { PluginEnv } from '../plugin/types.js';
 import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
-import { normalizePath } from './normalize-path.js';
+import { normalizePath, splitAbsoluteForm } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
 import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
 import { PluginRequest, type RequestEdits } from './plugin-request.js';
@@ -126,7 +126,17 @@ class Proxy_ {
    * itself. `upgrade` is set for a WebSocket handshake.
    */
   #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
-    const path = normalizePath(req.url ?? '/');
+    let path = normalizePath(req.url ?? '/');
+    let host = req.headers.host;
+    if (path === undefined) {
+      const absolute = splitAbsoluteForm(req.url ?? '');
+      if (absolute !== undefined) {
+        // nginx routes on the path and the target's host, and proxies the origin form.
+        req.url = absolute.target;
+        host = absolute.host;
+        path = normalizePath(absolute.target);
+      }
+    }
     if (path === undefined || duplicateHost(req.rawHeaders)) {
       sendErrorPage(res, 400, this.#server);
       return;
@@ -134,7 +144,7 @@ class Proxy_ {
     const facts = new RequestFacts(
       req,
       path,
-      req.headers.host ?? '',
+      host ?? '',
       this.#realIp.clientAddress(req, peer),
       peer.scheme,
     );

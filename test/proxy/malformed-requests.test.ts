@@ -89,6 +89,29 @@ void test('an Expect other than 100-continue is ignored, as nginx, not answered 
   assert.match(text, /"size":2/);
 });
 
+void test('an absolute-form target is routed on its path and host and proxied in origin form, as nginx', async () => {
+  feed.put('routes/abs', {
+    uri: '/abs/*',
+    hosts: ['abs.example'],
+    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
+  });
+  const text = await exchange(
+    'GET http://abs.example:8080/abs/x?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n',
+  );
+  assert.match(text, /^HTTP\/1\.1 200 /);
+  const seen = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as {
+    url: string;
+    headers: Record<string, string>;
+  };
+  assert.equal(seen.url, '/abs/x?q=1');
+  // pass_host pass sends the Host header as received ($http_host).
+  assert.equal(seen.headers['host'], 'other');
+  const userinfo = await exchange(
+    'GET http://u@abs.example/abs/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  );
+  assert.match(userinfo, /^HTTP\/1\.1 400 /);
+});
+
 void test('the listener still serves after malformed requests', async () => {
   const text = await exchange('GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   assert.match(text, /^HTTP\/1\.1 200 /);
