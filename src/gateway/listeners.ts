@@ -6,6 +6,8 @@ import type { ListenAddress } from '../config/types.js';
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  onConnect?(req: IncomingMessage, socket: Duplex): void;
+  onClientError?(err: Error, socket: Duplex): void;
 }
 
 /**
@@ -27,12 +29,19 @@ export class HttpListeners {
   constructor(addresses: readonly ListenAddress[], handler: HttpHandler) {
     this.#addresses = addresses;
     for (let i = 0; i < addresses.length; i++) {
-      const server = createServer((req, res) => {
+      const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
         if (this.#draining) res.setHeader('Connection', 'close');
         handler.onRequest(req, res);
-      });
+      };
+      const server = createServer(onRequest);
+      // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
+      server.on('checkExpectation', onRequest);
       const onUpgrade = handler.onUpgrade?.bind(handler);
       if (onUpgrade) server.on('upgrade', onUpgrade);
+      const onConnect = handler.onConnect?.bind(handler);
+      if (onConnect) server.on('connect', onConnect);
+      const onClientError = handler.onClientError?.bind(handler);
+      if (onClientError) server.on('clientError', onClientError);
       server.on('connection', (socket: Socket) => {
         this.#sockets.add(socket);
         socket.once('close', () => {

@@ -14,7 +14,7 @@ import {
   type Captures,
   type Template,
 } from './lib/template.js';
-import { escapeControlChars, uriSafeEncode } from './lib/uri-encode.js';
+import { escapeControlChars, headerSafe, uriSafeEncode } from './lib/uri-encode.js';
 
 /**
  * proxy-rewrite (spec §2.4): rewrites what is sent upstream — path (`uri` template or
@@ -115,15 +115,15 @@ function check(conf: ProxyRewriteConf): string | undefined {
 }
 
 // A value put into a header: control characters in what a variable or capture brought in are
-// percent-encoded, so a request cannot inject header lines.
+// percent-encoded, so a request cannot inject header lines; wide characters go as UTF-8 bytes.
 function headerValue(raw: string | number): CaptureTemplate {
   const text = String(raw);
   if (!text.includes('$')) {
-    const fixed = escapeControlChars(text);
+    const fixed = headerSafe(text);
     return () => fixed;
   }
   const tpl = compileCaptureTemplate(text);
-  return (src, captures) => escapeControlChars(tpl(src, captures));
+  return (src, captures) => headerSafe(tpl(src, captures));
 }
 
 // The Host header is not sent from `headers` in APISIX (proxy_set_header Host wins): `host` is

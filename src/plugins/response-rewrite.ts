@@ -163,7 +163,10 @@ function prepare(conf: ResponseRewriteConf, env: PluginEnv): Prepared {
     match: conf.vars === undefined ? undefined : compileExpr(conf.vars),
     status: conf.status_code,
     body,
-    filter: conf.filters === undefined ? undefined : compileBodyFilters(conf.filters, env.logger),
+    filter:
+      conf.filters === undefined
+        ? undefined
+        : compileBodyFilters(conf.filters, env.logger, conf.max_resp_body_size),
     maxBodySize: conf.max_resp_body_size,
     ...headerOps(conf.headers),
     key: `response-rewrite#${instances}`,

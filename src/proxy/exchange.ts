@@ -7,7 +7,7 @@ import { sendThroughPhases, type ExchangeObserver } from './plugin-phases.js';
 import type { RequestEdits } from './plugin-request.js';
 import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
 import { HOST_VALUE_INDEX } from './request-headers.js';
-import { downstreamHeaders } from './response-headers.js';
+import { downstreamHeaders, writeHeadSafely } from './response-headers.js';
 
 /** What every exchange of one handler shares (built once). */
 export interface ExchangeShared {
@@ -176,7 +176,7 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
       observer.upstream(this.#node!.key, status, took);
       const sent = observer.head(status, headers);
       this.#replacement = observer.replacement;
-      this.#res.writeHead(sent, headers);
+      writeHeadSafely(this.#res, sent, headers);
       return true;
     }
     this.#res.writeHead(status, headers);

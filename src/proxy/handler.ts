@@ -7,13 +7,14 @@ import { RealIp, type Peer } from './client-address.js';
 import { admit, type ConsumerMerge } from '../plugin/admission.js';
 import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js';
 import type { PluginEnv } from '../plugin/types.js';
+import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
-import { normalizePath } from './normalize-path.js';
+import { normalizePath, splitAbsoluteForm } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
 import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
 import { PluginRequest, type RequestEdits } from './plugin-request.js';
-import { upstreamHeaders } from './request-headers.js';
+import { duplicateHost, upstreamHeaders } from './request-headers.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
 import { EMPTY_CHAIN as EMPTY_ROUTE_CHAIN } from '../plugin/chain.js';
@@ -51,6 +52,10 @@ export interface ProxyHandler {
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** node:http / node:https `upgrade` listener. */
   readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** node:http `connect` listener: CONNECT is answered 405, as nginx does. */
+  readonly onConnect: (req: IncomingMessage, socket: Duplex) => void;
+  /** node:http `clientError` listener: nginx's status and page for a request that does not parse. */
+  readonly onClientError: (err: Error, socket: Duplex) => void;
   /** Waits for in-flight exchanges to end (after the listeners stopped accepting). */
   readonly close: () => Promise<void>;
 }
@@ -108,6 +113,8 @@ class Proxy_ {
     this.handler = {
       onRequest: (req, res) => this.#onRequest(req, res),
       onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+      onConnect: (_req, socket) => refuseConnect(socket, this.#server),
+      onClientError: (err, socket) => answerClientError(err, socket, this.#server),
       close: () => this.#close(),
     };
   }
@@ -119,15 +126,25 @@ class Proxy_ {
    * itself. `upgrade` is set for a WebSocket handshake.
    */
   #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
-    const path = normalizePath(req.url ?? '/');
+    let path = normalizePath(req.url ?? '/');
+    let host = req.headers.host;
     if (path === undefined) {
+      const absolute = splitAbsoluteForm(req.url ?? '');
+      if (absolute !== undefined) {
+        // nginx routes on the path and the target's host, and proxies the origin form.
+        req.url = absolute.target;
+        host = absolute.host;
+        path = normalizePath(absolute.target);
+      }
+    }
+    if (path === undefined || duplicateHost(req.rawHeaders)) {
       sendErrorPage(res, 400, this.#server);
       return;
     }
     const facts = new RequestFacts(
       req,
       path,
-      req.headers.host ?? '',
+      host ?? '',
       this.#realIp.clientAddress(req, peer),
       peer.scheme,
     );
@@ -162,6 +179,7 @@ class Proxy_ {
     }
     const chains = { global, route: route.chain };
     const pr = new PluginRequest(req, facts, route, chains, env!, this.#state.consumers);
+    pr.bodyLimit = this.#maxBody;
     this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
   }
 
@@ -230,7 +248,8 @@ class Proxy_ {
           new PluginPhases(pr, this.#opts.logger).end(499, 0);
           return;
         }
-        if (settled === undefined) next();
+        if (pr.bodyTooLarge) this.#tooLarge(res, pr);
+        else if (settled === undefined) next();
         else this.#answer(res, pr, settled);
       },
       (err: unknown) => {
@@ -240,17 +259,27 @@ class Proxy_ {
     );
   }
 
+  /** A plugin read a body past client_max_body_size: nginx's 413, then the connection closes. */
+  #tooLarge(res: ServerResponse, pr: PluginRequest): void {
+    res.shouldKeepAlive = false;
+    this.#answer(res, pr, { status: 413 });
+    pr.req.resume();
+  }
+
   /** A response a phase returned (or the gateway made), through the response-side phases. */
   #answer(res: ServerResponse, pr: PluginRequest, out: { status: number } & Outcome): void {
-    const { headers, body } = pluginResponseParts(out);
-    sendThroughPhases(
-      res,
-      new PluginPhases(pr, this.#opts.logger),
-      out.status,
-      headers,
-      body,
-      this.#server,
-    );
+    let parts: { headers: string[]; body: Buffer };
+    let status = out.status;
+    try {
+      parts = pluginResponseParts(out);
+    } catch (err) {
+      // A body JSON cannot encode (a cycle, a BigInt): as a phase that threw, a 500.
+      this.#opts.logger.error({ err }, 'plugin response unusable');
+      status = 500;
+      parts = pluginResponseParts({ status });
+    }
+    const phases = new PluginPhases(pr, this.#opts.logger);
+    sendThroughPhases(res, phases, status, parts.headers, parts.body, this.#server);
   }
 
   /** No route matched: the global rules still run (rewrite, access), then the 404. */

@@ -52,3 +52,20 @@ function needsWork(path: string): boolean {
   }
   return path.length === 0 || path.charCodeAt(0) !== 0x2f;
 }
+
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#@\s]+)([/?].*)?$/i;
+
+/**
+ * An absolute-form request target (`http://host:port/path?q`, RFC 9112 §3.2.2: what a client
+ * that takes the gateway for a forward proxy sends) split as nginx does: the origin-form target
+ * (`/path?q`; `/` without a path), sent upstream, and the authority, which stands for the Host
+ * in routing. Undefined for any other target (or an authority with userinfo): 400.
+ *
+ * @example splitAbsoluteForm('http://a.example:8080?x=1') // { target: '/?x=1', host: 'a.example:8080' }
+ */
+export function splitAbsoluteForm(target: string): { target: string; host: string } | undefined {
+  const m = ABSOLUTE_FORM.exec(target);
+  if (m === null) return undefined;
+  const rest = m[2] ?? '/';
+  return { host: m[1]!, target: rest.charCodeAt(0) === 0x3f ? '/' + rest : rest };
+}

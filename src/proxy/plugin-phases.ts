@@ -4,6 +4,7 @@ import { runBodyFilter, runNotifyPhase, skipPreferRoute } from '../plugin/runner
 import type { PluginResponse } from '../plugin/types.js';
 import { errorPage, HTML, TEXT } from './error-pages.js';
 import type { PluginRequest } from './plugin-request.js';
+import { writeHeadSafely } from './response-headers.js';
 import { removeFlatHeader } from './response-view.js';
 
 /** What a proxied exchange tells the plugins about the response (header/body filter, log). */
@@ -110,12 +111,29 @@ export function sendThroughPhases(
   body: Buffer,
   server: string,
 ): void {
-  const sent = phases.head(status, headers);
-  let out = phases.replacement ?? body;
-  if (phases.filtersBody) out = phases.body(out, true);
-  removeFlatHeader(headers, 'content-length');
-  headers.push('Content-Length', String(out.length), 'Server', server);
-  res.writeHead(sent, headers);
+  let sent: number;
+  let out: Buffer;
+  try {
+    sent = phases.head(status, headers);
+    out = phases.replacement ?? body;
+    if (phases.filtersBody) out = phases.body(out, true);
+    removeFlatHeader(headers, 'content-length');
+    headers.push('Content-Length', String(out.length), 'Server', server);
+    writeHeadSafely(res, sent, headers);
+  } catch {
+    // A plugin made a head node cannot write (a status outside 100-999): nginx's 500 instead,
+    // not an exception that would end the worker.
+    sent = 500;
+    out = errorPage(500);
+    res.writeHead(500, [
+      'Content-Type',
+      HTML,
+      'Content-Length',
+      String(out.length),
+      'Server',
+      server,
+    ]);
+  }
   res.end(out);
   phases.end(sent, out.length);
 }
@@ -139,8 +157,13 @@ export function pluginResponseParts(out: PluginResponse): { headers: string[]; b
   if (out.headers !== undefined) {
     for (const [name, value] of Object.entries(out.headers)) {
       if (name.toLowerCase() === 'content-type') removeFlatHeader(headers, 'content-type');
-      if (typeof value === 'string') headers.push(name, value);
-      else for (const v of value) headers.push(name, v);
+      const given = value as unknown;
+      if (typeof given === 'string') headers.push(name, given);
+      else if (Array.isArray(given)) for (const v of given) headers.push(name, `${v}`);
+      // A serverless function's number, as APISIX's tostring; nil leaves the header out.
+      else if (typeof given === 'number' || typeof given === 'boolean') {
+        headers.push(name, String(given));
+      }
     }
   }
   return { headers, body };

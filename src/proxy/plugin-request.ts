@@ -37,6 +37,10 @@ export class PluginRequest implements RunContext {
   readonly startTime = Date.now();
   readonly response = new FlatResponse();
   consumer: Consumer | undefined = undefined;
+  /** `client_max_body_size` for readBody, in bytes (0 = unlimited); the proxy sets it. */
+  bodyLimit = 0;
+  /** readBody went past bodyLimit: the request is answered 413. */
+  bodyTooLarge = false;
   upstreamAddr: string | undefined = undefined;
   upstreamStatus: number | undefined = undefined;
   upstreamLatencyMs: number | undefined = undefined;
@@ -270,15 +274,32 @@ export class PluginRequest implements RunContext {
 
   readBody(): Promise<Buffer> {
     if (this.#body !== undefined) return Promise.resolve(this.#body);
-    this.#reading ??= new Promise<Buffer>((resolve, reject) => {
+    if (this.#reading !== undefined) return this.#reading;
+    this.#reading = new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
-      this.req.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      const limit = this.bodyLimit;
+      const onData = (c: Buffer): void => {
+        size += c.length;
+        if (limit > 0 && size > limit) {
+          // nginx ends the request with 413 (client_max_body_size), whatever the plugin does.
+          this.bodyTooLarge = true;
+          this.req.off('data', onData);
+          reject(new Error('client intended to send too large body'));
+          return;
+        }
+        chunks.push(c);
+      };
+      this.req.on('data', onData);
       this.req.once('end', () => {
         this.#body ??= Buffer.concat(chunks);
         resolve(this.#body);
       });
       this.req.once('error', reject);
     });
+    // A plugin that does not await the read must not turn a client's abort into an unhandled
+    // rejection (which ends the worker); those that await still see it.
+    this.#reading.catch(() => undefined);
     return this.#reading;
   }
 

@@ -107,3 +107,26 @@ function connectionTokens(value: string): Set<string> | undefined {
   if (lower === 'keep-alive' || lower === 'close' || lower === 'upgrade') return undefined;
   return new Set(lower.split(',').map((t) => t.trim()));
 }
+
+/**
+ * More than one Host header: nginx answers 400 ("client sent duplicate host header"); node:http
+ * keeps the first and drops the rest. No allocation: most names differ from `host` in length.
+ */
+export function duplicateHost(raw: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (
+      name.length !== 4 ||
+      (name.charCodeAt(0) | 0x20) !== 0x68 || // h
+      (name.charCodeAt(1) | 0x20) !== 0x6f || // o
+      (name.charCodeAt(2) | 0x20) !== 0x73 || // s
+      (name.charCodeAt(3) | 0x20) !== 0x74 // t
+    ) {
+      continue;
+    }
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}

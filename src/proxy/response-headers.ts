@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /** Hop-by-hop response headers, plus Server (APISIX replaces it with its own). */
 const DROP = new Set([
   'connection',
@@ -46,4 +48,43 @@ function tokens(value: string, into: Set<string> | undefined): Set<string> | und
   const set = into ?? new Set<string>();
   for (const t of lower.split(',')) set.add(t.trim());
   return set;
+}
+
+/** What node:http throws for a header name or value it will not write. */
+const REFUSED = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * `res.writeHead` for a head that plugins may have filled from request data (a `$uri` decoded
+ * from `%0d%0a` or `%e4%b8%ad`, a header echoed back): what node refuses is written as
+ * OpenResty's `ngx.header` writes it (a control character as `%0D`, a character past U+00FF as
+ * its UTF-8 bytes) and a name that is not a token is left out, instead of an exception that
+ * would end the worker. The usual head is written by the first call.
+ */
+export function writeHeadSafely(res: ServerResponse, status: number, headers: string[]): void {
+  try {
+    res.writeHead(status, headers);
+  } catch (err) {
+    if (!REFUSED.has((err as { code?: string }).code ?? '')) throw err;
+    const safe: string[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      const value = headers[i + 1]!;
+      if (TOKEN.test(name)) safe.push(name, UNSAFE_VALUE.test(value) ? escapeValue(value) : value);
+    }
+    res.writeHead(status, safe);
+  }
+}
+
+function escapeValue(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c > 0xff) out += Buffer.from(ch).toString('latin1');
+    else if ((c < 0x20 && c !== 0x09) || c === 0x7f)
+      out += '%' + c.toString(16).toUpperCase().padStart(2, '0');
+    else out += ch;
+  }
+  return out;
 }

@@ -11,6 +11,9 @@ import { HOST_VALUE_INDEX, upstreamHeaders } from './request-headers.js';
  * and the connection is closed after it (node:http has handed the socket over).
  */
 export function refuseUpgrade(req: IncomingMessage, socket: Duplex): ServerResponse {
+  // node:http took its own 'error' listener off the socket it handed over: without one, a
+  // client that resets the connection mid-handshake (ECONNRESET) would end the worker.
+  socket.on('error', destroyOnError);
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   // assignSocket wants a net.Socket; an upgrade socket is one (or a TLSSocket).
@@ -20,6 +23,10 @@ export function refuseUpgrade(req: IncomingMessage, socket: Duplex): ServerRespo
     socket.end();
   });
   return res;
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 /**
@@ -66,6 +73,11 @@ export function proxyWebSocket(
       socket.end(errorPageBytes(code.endsWith('TIMEOUT') ? 504 : 502, server));
     },
     onUpgrade: (status: number, raw: Buffer[] | string[] | null, upstream: Duplex) => {
+      if (socket.destroyed) {
+        // The client left during the handshake: nobody to pipe to.
+        upstream.destroy();
+        return;
+      }
       let head101 = `HTTP/1.1 ${status} Switching Protocols\r\n`;
       const list = raw ?? [];
       for (let i = 0; i < list.length; i += 2)

@@ -187,4 +187,16 @@ void describe('proxy-rewrite over traffic', () => {
     await gw.request(path);
     assert.equal(seen().headers['x-global'], undefined);
   });
+
+  void test('sends a header set from a non-Latin-1 $uri as its UTF-8 bytes, not a 502', async () => {
+    await gw.put('/routes/pr-wide', {
+      uri: '/pr/wide/*',
+      plugins: { 'proxy-rewrite': { headers: { set: { 'X-Uri': '$uri' } } } },
+      upstream: gw.upstream,
+    });
+    const reply = await gw.request('/pr/wide/%e4%b8%ad%0a');
+    assert.equal(reply.status, 200);
+    // node's server reads header bytes as Latin-1.
+    assert.equal(seen().headers['x-uri'], '/pr/wide/\u00e4\u00b8\u00ad%0A');
+  });
 });

@@ -126,4 +126,17 @@ void describe('redirect over traffic', () => {
     });
     assert.equal((await gw.request(path)).status, 200);
   });
+
+  void test('escapes a decoded CR/LF or non-Latin-1 $uri in Location, as OpenResty, and stays up', async () => {
+    await route('rd-hostile', { uri: '/to$uri' }, '/rd-hostile/*');
+    const crlf = await gw.request('/rd-hostile/%0d%0aSet-Cookie:%20a=1');
+    assert.equal(crlf.status, 302);
+    assert.equal(crlf.headers['location'], '/to/rd-hostile/%0D%0ASet-Cookie: a=1');
+    assert.equal(crlf.headers['set-cookie'], undefined);
+    const wide = await gw.request('/rd-hostile/%e4%b8%ad');
+    assert.equal(wide.status, 302);
+    // The UTF-8 bytes, as node's client reads them (Latin-1).
+    assert.equal(wide.headers['location'], '/to/rd-hostile/\u00e4\u00b8\u00ad');
+    assert.doesNotMatch(gw.output(), /worker exited unexpectedly/);
+  });
 });

@@ -1,5 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { freePort } from '../support/free-port.js';
 import { useTestGateway } from './lib/gateway.js';
 import {
   expectRefused,
@@ -139,5 +143,62 @@ void describe('response-rewrite over traffic', () => {
       assert.equal((await gw.request('/rr-no-such-route')).headers['x-global'], 'yes');
     });
     assert.equal((await gw.request(path)).headers['x-global'], undefined);
+  });
+
+  void test('escapes a header value set from a hostile $uri, on proxied and error responses', async () => {
+    const conf = { headers: { set: { 'X-Uri': '$uri' } } };
+    await gw.put('/routes/rr-hostile', {
+      uri: '/rr-hostile/*',
+      plugins: { 'response-rewrite': conf },
+      upstream: gw.upstream,
+    });
+    const proxied = await gw.request('/rr-hostile/%0d%0aX-Injected:%201');
+    assert.equal(proxied.status, 200);
+    assert.equal(proxied.headers['x-uri'], '/rr-hostile/%0D%0AX-Injected: 1');
+    assert.equal(proxied.headers['x-injected'], undefined);
+    const port = await freePort();
+    const dead = { type: 'roundrobin', nodes: { [`127.0.0.1:${port}`]: 1 } };
+    await gw.put('/routes/rr-hostile-dead', {
+      uri: '/rr-hostile-dead/*',
+      plugins: { 'response-rewrite': conf },
+      upstream: dead,
+    });
+    const failed = await gw.request('/rr-hostile-dead/%e4%b8%ad');
+    assert.equal(failed.status, 502);
+    assert.equal(failed.headers['x-uri'], '/rr-hostile-dead/\u00e4\u00b8\u00ad');
+    assert.doesNotMatch(gw.output(), /worker exited unexpectedly/);
+  });
+
+  void test('filters do not inflate a gzip body past max_resp_body_size (a compression bomb)', async () => {
+    const small = gzipSync('a');
+    const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024, 'a'));
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip' });
+      res.end(req.url === '/rr-gzip/bomb' ? bomb : small);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await gw.put('/routes/rr-gzip', {
+        uri: '/rr-gzip/*',
+        plugins: {
+          'response-rewrite': {
+            max_resp_body_size: 64 * 1024,
+            filters: [{ regex: 'a', replace: 'b', scope: 'global' }],
+          },
+        },
+        upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${port}`]: 1 } },
+      });
+      const decoded = await gw.request('/rr-gzip/small');
+      assert.equal(decoded.status, 200);
+      assert.equal(decoded.body, 'b');
+      const kept = await gw.request('/rr-gzip/bomb');
+      assert.equal(kept.status, 200);
+      // Sent as it came (compressed bytes, read here as text), never 4 MiB of b's.
+      assert.ok(kept.body.length <= bomb.length);
+      assert.doesNotMatch(kept.body, /bbbb/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -94,4 +94,19 @@ void describe('serverless-post-function over traffic', () => {
     },
     absent: (reply) => assert.equal(reply.status, 200),
   });
+
+  void test('a header_filter that sets a status node cannot send gives a 500, not a crash', async () => {
+    await gw.put('/routes/slp-bad-status', {
+      uri: '/slp/bad-status',
+      plugins: {
+        'serverless-post-function': {
+          phase: 'header_filter',
+          functions: ['(conf, ctx) => { ctx.response.status = 5 }'],
+        },
+      },
+      upstream: gw.upstream,
+    });
+    assert.equal((await gw.request('/slp/bad-status')).status, 500);
+    assert.doesNotMatch(gw.output(), /worker exited unexpectedly/);
+  });
 });

@@ -290,4 +290,52 @@ void describe('serverless-pre-function over traffic', () => {
     });
     assert.equal((await gw.request(path)).status, 200);
   });
+
+  void test('answers 500 to a response node cannot send, and the worker stays up', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['status-99', 'function () { return 99 }', 500],
+      ['status-1000', 'async function () { return 1000 }', 500],
+      ['status-nan', 'function () { return NaN }', 500],
+      ['body-cycle', 'function () { const a = {}; a.a = a; return [200, a] }', 500],
+      ['body-bigint', 'async function () { return [200, 1n] }', 500],
+      ['header-number', 'function () { return { status: 201, headers: { "X-N": 1 } } }', 201],
+    ];
+    for (const [id, fn, status] of cases) {
+      await route(id, { functions: [fn] });
+      const reply = await gw.request(`/sl/${id}`);
+      assert.equal(reply.status, status, id);
+    }
+    assert.equal((await gw.request('/sl/header-number')).headers['x-n'], '1');
+    assert.doesNotMatch(gw.output(), /worker exited unexpectedly/);
+  });
+});
+
+void describe('serverless-pre-function reading a body past client_max_body_size', () => {
+  const gw = useTestGateway({ nginxHttp: ['client_max_body_size: 1k'] });
+
+  void test('a chunked body read whole past the limit is answered 413, as nginx', async () => {
+    await gw.put('/routes/sl-read', {
+      uri: '/sl/read',
+      plugins: {
+        'serverless-pre-function': {
+          functions: ['async function (conf, ctx) { await ctx.readBody() }'],
+        },
+      },
+      upstream: gw.upstream,
+    });
+    const chunked = (size: number) =>
+      'POST /sl/read HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+      `Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`;
+    const statusOf = (raw: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(gw.ports.http, '127.0.0.1');
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+        socket.on('close', () => resolve(text.slice(9, 12)));
+        socket.on('error', (err) => (text === '' ? reject(err) : resolve(text.slice(9, 12))));
+        socket.write(raw);
+      });
+    assert.equal(await statusOf(chunked(1000)), '200');
+    assert.equal(await statusOf(chunked(3000)), '413');
+  });
 });

@@ -39,6 +39,8 @@ export function writeConfig(
     pluginAttr?: readonly string[];
     /** More top-level lines (e.g. a `plugins:` list), appended at the end. */
     extra?: readonly string[];
+    /** Lines under `nginx_config.http:`, e.g. `['client_max_body_size: 1k']`. */
+    nginxHttp?: readonly string[];
   },
 ): void {
   const lines = [
@@ -49,6 +51,7 @@ export function writeConfig(
     '  ssl: { enable: false }',
     'nginx_config:',
     `  worker_processes: ${opts.workers ?? 2}`,
+    ...(opts.nginxHttp === undefined ? [] : ['  http:', ...opts.nginxHttp.map((l) => `    ${l}`)]),
     'plugin_attr:',
     ...(opts.pluginAttr ?? ['  prometheus: { enable_export_server: false }']),
     'deployment:',

@@ -89,6 +89,8 @@ export interface TestGatewayOptions {
   extra?: readonly string[];
   /** `gatehouse.plugin_dir`: a directory of custom plugins. */
   pluginDir?: string;
+  /** Lines under `nginx_config.http:`, e.g. `['client_max_body_size: 1k']`. */
+  nginxHttp?: readonly string[];
 }
 
 export interface TestGateway {
@@ -127,6 +129,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
         deployment: ['  role: traditional', '  role_traditional: { config_provider: embedded }'],
         adminKey: TEST_ADMIN_KEY,
         ...(opts.pluginAttr ? { pluginAttr: opts.pluginAttr } : {}),
+        ...(opts.nginxHttp ? { nginxHttp: opts.nginxHttp } : {}),
         extra: [
           'gatehouse:',
           `  data_dir: ${path.join(dir, 'data')}`,

@@ -36,18 +36,21 @@ function compileFilter(f: FilterConf): CompiledFilter | string {
   return { sub, global: f.scope === 'global' };
 }
 
-const DECODERS: Record<string, (b: Buffer) => Buffer> = {
-  gzip: (b) => gunzipSync(b),
-  br: (b) => brotliDecompressSync(b),
+/** `max`: the decoded size past which decoding fails (a compression bomb from the upstream). */
+const DECODERS: Record<string, (b: Buffer, max: number) => Buffer> = {
+  gzip: (b, max) => gunzipSync(b, { maxOutputLength: max }),
+  br: (b, max) => brotliDecompressSync(b, { maxOutputLength: max }),
 };
 
 /**
  * Compiles filters `checkFilters` accepted into one function of a whole body. `encoding` is
- * the upstream's Content-Encoding; a body that cannot be decoded is returned as it came.
+ * the upstream's Content-Encoding; a body that cannot be decoded, or decodes to more than
+ * `maxDecoded` bytes, is returned as it came.
  */
 export function compileBodyFilters(
   filters: readonly FilterConf[],
   logger: Logger,
+  maxDecoded: number,
 ): (body: Buffer, encoding: string | undefined) => Buffer {
   const compiled = filters.map((f) => {
     const c = compileFilter(f);
@@ -65,7 +68,7 @@ export function compileBodyFilters(
         return raw;
       }
       try {
-        body = decode(raw);
+        body = decode(raw, maxDecoded);
       } catch (err) {
         logger.error(`filters may not work as expected: ${(err as Error).message}`);
         return raw;
