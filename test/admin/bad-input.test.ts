@@ -18,6 +18,14 @@ interface Case {
 }
 
 const big = JSON.stringify({ ...ROUTE, desc: 'x'.repeat(1572864) });
+const DEEP_PREFIX = '{"uri":"/a","desc":';
+const tooDeep = `${DEEP_PREFIX}${'['.repeat(1000)}${']'.repeat(1000)}}`;
+
+/** A 400 for a body that parses as JSON but that APISIX's decoder or store would not take. */
+function refusedBody(reason: string): (b: Record<string, unknown>) => boolean {
+  return (b) =>
+    b['error_msg'] === `invalid request body: ${reason}` && typeof b['req_body'] === 'string';
+}
 
 const CASES: Case[] = [
   {
@@ -38,6 +46,32 @@ const CASES: Case[] = [
     status: 400,
     expect: (b: Record<string, unknown>) =>
       String(b['error_msg']).startsWith('invalid request body: ') && b['req_body'] === '{"uri":',
+  },
+  {
+    desc: 'a body nested deeper than lua-cjson decodes (1000 levels)',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: tooDeep,
+    status: 400,
+    expect: refusedBody(
+      `Found too many nested data structures (1001) at character ${DEEP_PREFIX.length + 1000}`,
+    ),
+  },
+  {
+    desc: 'a number too large for a double, which would be stored as null',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: '{"uri":"/a","priority":1e400,"upstream_id":"1"}',
+    status: 400,
+    expect: refusedBody('number 1e400 at character 24 is out of range'),
+  },
+  {
+    desc: 'a negative number too large for a double in a PATCH',
+    method: 'PATCH',
+    path: '/apisix/admin/routes/1',
+    body: '{"labels":{"a":"b"},"priority":-1E999}',
+    status: 400,
+    expect: refusedBody('number -1E999 at character 32 is out of range'),
   },
   {
     desc: 'an empty PUT body',
@@ -196,6 +230,15 @@ void describe('bad input is refused and nothing is written', () => {
       assert.equal(res.headers['x-gatehouse-revision'], undefined);
     });
   }
+
+  void it('stores a value nested as deep as lua-cjson decodes', async () => {
+    const deep = `${'['.repeat(998)}${']'.repeat(998)}`;
+    const body = `{"ikey":1,"skey":"s","deep":${deep}}`;
+    const res = await admin.request('PUT', '/apisix/admin/plugin_metadata/example-plugin', body);
+    assert.equal(res.status, 201, res.text.slice(0, 200));
+    const got = await admin.request('GET', '/apisix/admin/plugin_metadata/example-plugin');
+    assert.equal(JSON.stringify(got.body.value.deep), deep);
+  });
 
   void it('keeps serving the connection after refusing an oversized body', async () => {
     const res = await admin.request('GET', '/apisix/admin/routes');
