@@ -20,6 +20,8 @@ interface Case {
 const big = JSON.stringify({ ...ROUTE, desc: 'x'.repeat(1572864) });
 const DEEP_PREFIX = '{"uri":"/a","desc":';
 const tooDeep = `${DEEP_PREFIX}${'['.repeat(1000)}${']'.repeat(1000)}}`;
+const TTL_RANGE =
+  'invalid argument ttl: should be a number of seconds, above 0 and at most 9000000000';
 
 /** A 400 for a body that parses as JSON but that APISIX's decoder or store would not take. */
 function refusedBody(reason: string): (b: Record<string, unknown>) => boolean {
@@ -192,6 +194,30 @@ const CASES: Case[] = [
     body: ROUTE,
     status: 400,
     expect: { error_msg: 'invalid argument ttl: should be a number' },
+  },
+  {
+    desc: 'a ttl of 0',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1?ttl=0',
+    body: ROUTE,
+    status: 400,
+    expect: { error_msg: TTL_RANGE },
+  },
+  {
+    desc: 'a negative ttl on POST (no id is spent either)',
+    method: 'POST',
+    path: '/apisix/admin/routes?ttl=-1',
+    body: ROUTE,
+    status: 400,
+    expect: { error_msg: TTL_RANGE },
+  },
+  {
+    desc: 'a ttl longer than etcd grants',
+    method: 'PATCH',
+    path: '/apisix/admin/routes/1?ttl=99999999999999999',
+    body: { desc: 'd' },
+    status: 400,
+    expect: { error_msg: TTL_RANGE },
   },
   {
     desc: 'a reference to a missing upstream',
