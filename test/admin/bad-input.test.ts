@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startAdmin, type TestAdmin } from './helpers.js';
 
@@ -266,6 +267,15 @@ void describe('bad input is refused and nothing is written', () => {
     assert.equal(JSON.stringify(got.body.value.deep), deep);
   });
 
+  void it('answers CONNECT with 404 not found instead of dropping the connection', async () => {
+    const reply = await rawExchange(
+      admin.port,
+      'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\nX-API-KEY: admin-key-for-tests\r\n\r\n',
+    );
+    assert.match(reply, /^HTTP\/1\.1 404 Not Found\r\n/);
+    assert.ok(reply.endsWith('\r\n\r\n{"error_msg":"not found"}\n'), reply);
+  });
+
   void it('keeps serving the connection after refusing an oversized body', async () => {
     const res = await admin.request('GET', '/apisix/admin/routes');
     assert.equal(res.status, 200);
@@ -292,3 +302,15 @@ void describe('stream routes when stream mode is off', () => {
     }
   });
 });
+
+/** Writes `request` on a fresh connection and reads until the server closes it. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+  });
+}

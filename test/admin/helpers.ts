@@ -79,6 +79,8 @@ export interface TestAdmin {
     headers?: Record<string, string>,
   ): Promise<Response>;
   store: EmbeddedStore;
+  /** The port the Admin API listens on (127.0.0.1), for raw-socket requests. */
+  port: number;
   revision(): Promise<number>;
   /** Reloads seen by the server's reloadPlugins. */
   reloads: number;
@@ -134,6 +136,7 @@ export async function startAdmin(overrides: AdminOverrides = {}): Promise<TestAd
   const { port } = await server.listen();
   return {
     store,
+    port,
     get reloads() {
       return state.reloads;
     },
