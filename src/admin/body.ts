@@ -66,6 +66,12 @@ function escapeControlsInStrings(raw: string): string {
 }
 
 /**
+ * Strict: a byte that is not UTF-8 is refused rather than stored as U+FFFD. The BOM is kept, so
+ * a body that starts with one is not JSON, as for lua-cjson.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
  * Collects the body. Once over the limit it stops collecting but lets the rest flow into the
  * void: destroying the request would destroy the socket before the 400 is written.
  */
@@ -88,7 +94,18 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> {
       req.resume();
       reject(tooLarge(size, maxBytes));
     };
-    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    const onEnd = (): void => {
+      try {
+        resolve(UTF8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(
+          new GatehouseError(
+            'GH_ERR_ADMIN_BAD_REQUEST',
+            'invalid request body: the body is not valid UTF-8',
+          ),
+        );
+      }
+    };
     req.on('data', onData).on('end', onEnd).on('error', reject);
   });
 }

@@ -77,6 +77,23 @@ const CASES: Case[] = [
     expect: refusedBody('number -1E999 at character 32 is out of range'),
   },
   {
+    desc: 'a body that is not UTF-8 (stored as U+FFFD before)',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: Buffer.from('{"uri":"/a","desc":"caf\xe9","upstream_id":"1"}', 'latin1'),
+    status: 400,
+    expect: { error_msg: 'invalid request body: the body is not valid UTF-8' },
+  },
+  {
+    desc: 'a body that starts with a byte order mark',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: `\ufeff${JSON.stringify(ROUTE)}`,
+    status: 400,
+    expect: (b: Record<string, unknown>) =>
+      String(b['error_msg']).startsWith('invalid request body: ') && 'req_body' in b,
+  },
+  {
     desc: 'an empty PUT body',
     method: 'PUT',
     path: '/apisix/admin/routes/1',

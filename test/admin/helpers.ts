@@ -69,8 +69,8 @@ export interface Response {
 
 export interface TestAdmin {
   /**
-   * Sends `body` as JSON (a string is sent as is) with the admin key, unless `headers` carries a
-   * key or a cookie, or `X-No-Key` (then no key at all).
+   * Sends `body` as JSON (a string or a Buffer is sent as is) with the admin key, unless
+   * `headers` carries a key or a cookie, or `X-No-Key` (then no key at all).
    */
   request(
     method: string,
@@ -169,7 +169,9 @@ function send(
   headers: Record<string, string>,
 ): Promise<Response> {
   const payload =
-    body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    body === undefined || typeof body === 'string' || Buffer.isBuffer(body)
+      ? body
+      : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
