@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { BUILTIN_PLUGINS } from '../../src/gateway/builtin-plugins.js';
+import { PluginRegistry } from '../../src/plugin/registry.js';
+import type { JsonSchema } from '../../src/plugin/types.js';
 import { TEST_CERT, TEST_KEY } from './fixtures.js';
 import { startAdmin, type Response, type TestAdmin } from './helpers.js';
 
@@ -9,6 +12,7 @@ import { startAdmin, type Response, type TestAdmin } from './helpers.js';
  * key...), sent as PUT, PATCH, a sub-path PATCH and a sub-path PATCH through `__proto__`.
  * Whatever the answer, it is never a 5xx; a refusal is `{"error_msg": string}` and writes
  * nothing; an acceptance stores no null the client did not send; the prototypes stay clean.
+ * The same for each property of every built-in plugin's route, consumer and metadata schema.
  */
 
 const UPSTREAM = { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 }, retries: 1 };
@@ -49,6 +53,9 @@ const HOSTILE = [
   '{"constructor":{"prototype":{"polluted":1}}}',
   `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
 ];
+
+/** One value of each JSON type but the object a conf property usually is. */
+const WRONG_TYPES = ['null', '-1', '""', '[]'];
 
 /** mulberry32: a tiny seeded PRNG, so every run sends the same requests. */
 function prng(seed: number): () => number {
@@ -125,6 +132,64 @@ void describe('a seeded sweep of hostile values over every resource', () => {
           if (!payload.includes('null')) assert.ok(!res.text.includes('null'), `null <= ${what}`);
           await admin.request('PUT', url, body);
         }
+      }
+    });
+  }
+});
+
+/** The properties a schema names, its anyOf / oneOf branches' included. */
+function propertyNames(schema: JsonSchema | undefined): string[] {
+  if (schema === undefined) return [];
+  const branches = [
+    schema,
+    ...['anyOf', 'oneOf'].flatMap((c) => (schema[c] ?? []) as JsonSchema[]),
+  ];
+  const names = branches.flatMap((b) => Object.keys(b['properties'] ?? {}));
+  return [...new Set([...names, '_meta'])];
+}
+
+void describe('a seeded sweep of hostile values over every built-in plugin conf', () => {
+  let admin: TestAdmin;
+  before(async () => {
+    const registry = new PluginRegistry(
+      BUILTIN_PLUGINS,
+      BUILTIN_PLUGINS.map((p) => p.name),
+    );
+    admin = await startAdmin({ plugins: () => registry });
+    await admin.request('PUT', '/apisix/admin/consumers/jack', { username: 'jack' });
+  });
+  after(() => admin.close());
+
+  const random = prng(20261127);
+  for (const plugin of BUILTIN_PLUGINS) {
+    // Each schema property alone, in a route conf, a consumer conf and the plugin's metadata.
+    const places = [
+      ['routes/p', plugin.schema, (c: string) => `{"uri":"/p","plugins":{"${plugin.name}":${c}}}`],
+      [
+        'consumers/jack',
+        plugin.consumerSchema,
+        (c: string) => `{"username":"jack","plugins":{"${plugin.name}":${c}}}`,
+      ],
+      [`plugin_metadata/${plugin.name}`, plugin.metadataSchema, (c: string) => c],
+    ] as const;
+    const cases = places.flatMap(([url, schema, wrap]) =>
+      schema === undefined
+        ? []
+        : propertyNames(schema).flatMap((name) =>
+            HOSTILE.map((h) => ({ h, url, body: wrap(`{${JSON.stringify(name)}:${h}}`) })),
+          ),
+    );
+    // Every wrong type for every property (a check that trusts the schema's types crashes on
+    // one of them), the other hostile values for a fixed sample.
+    const picked = cases.filter(({ h }) => WRONG_TYPES.includes(h) || random() < 0.1);
+
+    void it(`${plugin.name}: ${picked.length} confs with one hostile property`, async () => {
+      for (const { url, body } of picked) {
+        const before = await admin.revision();
+        const res = await admin.request('PUT', `/apisix/admin/${url}`, body);
+        const what = `PUT ${url} ${body.slice(0, 120)}`;
+        assertSane(res, what);
+        if (res.status >= 400) assert.equal(await admin.revision(), before, `wrote <= ${what}`);
       }
     });
   }
