@@ -1,22 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 import { GatehouseError } from '../core/errors.js';
+import { jsonLimitViolation } from './json-limits.js';
 
 /**
  * Reads and parses a request body as APISIX's Admin API does: an empty body is `undefined`, a
  * body over `maxBytes` or one that is not JSON is a 400 with APISIX's wording (the JSON error
- * also echoes the raw body as `req_body`). The decoder message is Node's, not lua-cjson's.
+ * also echoes the raw body as `req_body`). The decoder message is Node's, not lua-cjson's. JSON
+ * that parses is still refused when nested deeper than lua-cjson decodes or when it holds a
+ * number no double can hold (json-limits.ts).
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const raw = await readRaw(req, maxBytes);
   if (raw.length === 0) return undefined;
+  let parsed: unknown;
   try {
-    return parseLikeCjson(raw);
+    parsed = parseLikeCjson(raw);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new GatehouseError('GH_ERR_ADMIN_BAD_REQUEST', `invalid request body: ${reason}`, {
-      body: { error_msg: `invalid request body: ${reason}`, req_body: raw },
-    });
+    throw invalidBody(err instanceof Error ? err.message : String(err), raw);
   }
+  const violation = jsonLimitViolation(raw);
+  if (violation !== undefined) throw invalidBody(violation, raw);
+  return parsed;
+}
+
+function invalidBody(reason: string, raw: string): GatehouseError {
+  return new GatehouseError('GH_ERR_ADMIN_BAD_REQUEST', `invalid request body: ${reason}`, {
+    body: { error_msg: `invalid request body: ${reason}`, req_body: raw },
+  });
 }
 
 /**
@@ -56,6 +66,12 @@ function escapeControlsInStrings(raw: string): string {
 }
 
 /**
+ * Strict: a byte that is not UTF-8 is refused rather than stored as U+FFFD. The BOM is kept, so
+ * a body that starts with one is not JSON, as for lua-cjson.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
  * Collects the body. Once over the limit it stops collecting but lets the rest flow into the
  * void: destroying the request would destroy the socket before the 400 is written.
  */
@@ -78,7 +94,18 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> {
       req.resume();
       reject(tooLarge(size, maxBytes));
     };
-    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    const onEnd = (): void => {
+      try {
+        resolve(UTF8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(
+          new GatehouseError(
+            'GH_ERR_ADMIN_BAD_REQUEST',
+            'invalid request body: the body is not valid UTF-8',
+          ),
+        );
+      }
+    };
     req.on('data', onData).on('end', onEnd).on('error', reject);
   });
 }

@@ -91,16 +91,32 @@ async function generic(deps: DispatchDeps, req: IncomingAdminRequest): Promise<R
   if (!isReadOnly && kind === undefined) throw notFound(`Unsupported resource type: ${resource}`);
   if (isReadOnly && method !== 'GET') throw notFound('not found');
   const body = await req.readBody();
-  const ttl = query.get('ttl');
-  if (ttl !== null && luaNumber(ttl) === undefined) {
-    throw badRequest('invalid argument ttl: should be a number');
-  }
+  checkTtl(method, query.get('ttl'));
   const full: AdminRequest = { ...req, body };
   try {
     return { ...(await answer(deps, kind, resource, rest, full)), generic: true };
   } catch (err) {
     const { unexpected, ...reply } = errorReply(err);
     return { ...reply, generic: true, ...(unexpected ? { failure: err } : {}) };
+  }
+}
+
+/** etcd's largest lease TTL (`MaxLeaseTTL`); the embedded store keeps expiries in integer ms. */
+const MAX_TTL_SECONDS = 9_000_000_000;
+const WRITES_WITH_TTL = new Set(['PUT', 'POST', 'PATCH']);
+
+/**
+ * `?ttl=`: numeric for every method (APISIX's check), and for a write that takes a lease, a
+ * lease a store can grant. Checked before any write, so a bad value costs no revision.
+ */
+function checkTtl(method: string, raw: string | null): void {
+  if (raw === null) return;
+  const ttl = luaNumber(raw);
+  if (ttl === undefined) throw badRequest('invalid argument ttl: should be a number');
+  if (WRITES_WITH_TTL.has(method) && (ttl <= 0 || ttl > MAX_TTL_SECONDS)) {
+    throw badRequest(
+      `invalid argument ttl: should be a number of seconds, above 0 and at most ${MAX_TTL_SECONDS}`,
+    );
   }
 }
 

@@ -1,4 +1,6 @@
 import { GatehouseError } from '../core/errors.js';
+import { badRequest } from './errors.js';
+import { regexSearch, SEARCH_BUDGET_MS } from './regex-search.js';
 import type { StoredEntry } from './store-view.js';
 
 /** The only fields `filter=` may name, per resource (APISIX `list_filter_fields`). */
@@ -18,7 +20,12 @@ export function applyListQuery(
   query: URLSearchParams,
 ): { list: StoredEntry[]; total: number } {
   const keep = buildFilter(dir, query);
-  const filtered = entries.filter((e) => keep(e.value));
+  let filtered = entries.filter((e) => keep(e.value));
+  // The regex searches last, over what the cheap filters left.
+  filtered = search(filtered, query, 'name', (v) =>
+    typeof v['name'] === 'string' ? [v['name']] : [],
+  );
+  filtered = search(filtered, query, 'uri', uris);
   return { list: paginate(filtered, query), total: filtered.length };
 }
 
@@ -26,32 +33,49 @@ type Predicate = (value: Record<string, unknown>) => boolean;
 
 function buildFilter(dir: string, query: URLSearchParams): Predicate {
   const checks: Predicate[] = [];
-  const name = query.get('name');
-  if (name !== null) {
-    const re = searchPattern(name);
-    checks.push((v) => typeof v['name'] === 'string' && re(v['name']));
-  }
   const label = query.get('label');
   if (label !== null)
     checks.push((v) => isRecord(v['labels']) && Object.hasOwn(v['labels'], label));
-  const uri = query.get('uri');
-  if (uri !== null) {
-    const re = searchPattern(uri);
-    checks.push((v) => uris(v).some(re));
-  }
   const filter = query.get('filter');
   if (filter !== null) checks.push(fieldFilter(dir, new URLSearchParams(filter)));
   return (v) => checks.every((check) => check(v));
 }
 
-/** An unanchored regex search; a pattern JavaScript cannot compile matches nothing. */
-function searchPattern(source: string): (s: string) => boolean {
+/**
+ * `name=` / `uri=`: an unanchored regex search in the texts `textsOf` an entry; a pattern
+ * JavaScript cannot compile matches nothing. A search that runs past its time budget (a
+ * pattern that backtracks catastrophically) is a 400 rather than a blocked Admin API.
+ */
+function search(
+  entries: StoredEntry[],
+  query: URLSearchParams,
+  arg: 'name' | 'uri',
+  textsOf: (value: Record<string, unknown>) => string[],
+): StoredEntry[] {
+  const source = query.get(arg);
+  if (source === null) return entries;
+  let re: RegExp;
   try {
-    const re = new RegExp(source);
-    return (s) => re.test(s);
+    re = new RegExp(source);
   } catch {
-    return () => false;
+    return [];
   }
+  const texts: string[] = [];
+  const entryOf: number[] = [];
+  entries.forEach((e, i) => {
+    for (const text of textsOf(e.value)) {
+      texts.push(text);
+      entryOf.push(i);
+    }
+  });
+  const hits = regexSearch(re, texts);
+  if (hits === undefined) {
+    throw badRequest(
+      `invalid argument ${arg}: the regular expression took more than ${SEARCH_BUDGET_MS} ms to search`,
+    );
+  }
+  const kept = new Set(hits.map((h) => entryOf[h]));
+  return entries.filter((_, i) => kept.has(i));
 }
 
 function uris(v: Record<string, unknown>): string[] {

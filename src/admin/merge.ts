@@ -10,10 +10,10 @@ type Json = Record<string, unknown>;
 export function deepMerge(target: Json, patch: Json): Json {
   const out: Json = { ...target };
   for (const [key, value] of Object.entries(patch)) {
-    const old = out[key];
+    const old = own(out, key);
     if (value === null) delete out[key];
-    else if (isObject(value) && isObject(old)) out[key] = deepMerge(old, value);
-    else out[key] = value;
+    else if (isObject(value) && isObject(old)) setOwn(out, key, deepMerge(old, value));
+    else setOwn(out, key, value);
   }
   return out;
 }
@@ -28,12 +28,26 @@ export function patchPath(target: Json, path: readonly string[], value: unknown)
   let node: Json = root;
   for (let i = 0; i < path.length - 1; i++) {
     const name = path[i] ?? '';
-    node[name] ??= {};
-    const next = node[name];
+    if (own(node, name) === undefined) setOwn(node, name, {});
+    const next = own(node, name);
     if (!isObject(next)) throw badRequest(`invalid sub-path: /${path.slice(0, i + 1).join('/')}`);
     node = next;
   }
   const last = path[path.length - 1];
-  if (last !== undefined) node[last] = value;
+  if (last !== undefined) setOwn(node, last, value);
   return root;
+}
+
+/**
+ * Keys come from the client (`__proto__`, `constructor`): they are read and written as own
+ * properties, as JSON.parse makes them, never through the prototype chain. `obj[key] = v` with
+ * key `__proto__` would replace the prototype, and a sub-path through an inherited object would
+ * write into Object.prototype itself.
+ */
+function own(obj: Json, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+function setOwn(obj: Json, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Keyring } from '../core/data-encryption.js';
 import { AtRest } from './at-rest.js';
 import { AdminAuth } from './auth.js';
@@ -113,6 +114,16 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   }
 
   const server = createServer((req, res) => onRequest(req, res));
+  // Node hands CONNECT to a 'connect' listener and, without one, closes the connection
+  // unanswered. The Admin API tunnels nothing: it answers as it does any method it does not route.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    const body = encode({ error_msg: 'not found' });
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   return {
     listen: () =>
       new Promise((resolve, reject) => {

@@ -1,3 +1,5 @@
+import { createContext, Script } from 'node:vm';
+
 /**
  * JavaScript in config fields that carry code. APISIX runs Lua there (`filter_func`,
  * `_meta.pre_function`, serverless `functions`); Gatehouse runs JavaScript (DESIGN.md
@@ -65,10 +67,36 @@ function compileFactory(src: string): () => unknown {
   }
 }
 
+/** The longest a source's top level may run when it is loaded. */
+export const LOAD_TIMEOUT_MS = 1000;
+
+// A vm script's timeout is the only way to stop code that never returns: the factory runs from
+// a script in a realm of its own (the factory and what it yields stay in the main realm).
+const loader = { realm: createContext({}), call: new Script('factory()') };
+
+/** `factory()`, stopped with an error after LOAD_TIMEOUT_MS. */
+function runTopLevel(factory: () => unknown): unknown {
+  const globals = loader.realm as { factory?: () => unknown };
+  globals.factory = factory;
+  try {
+    return loader.call.runInContext(loader.realm, { timeout: LOAD_TIMEOUT_MS });
+  } catch (err) {
+    // The timeout error is not an Error of this realm; its message would read `Error: ...`.
+    if ((err as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new Error(`its top level ran longer than ${LOAD_TIMEOUT_MS} ms`);
+    }
+    throw err;
+  } finally {
+    delete globals.factory;
+  }
+}
+
 /**
  * Compiles and evaluates `src` once and returns the function it yields, or a message for the
  * Admin API. Evaluating runs the source's top level (as APISIX runs a Lua chunk to get its
- * function), so call this when a config is checked or prepared, never per request.
+ * function), so call this when a config is checked or prepared, never per request. A top level
+ * that runs longer than LOAD_TIMEOUT_MS (`for (;;) {}`) is stopped and refused: it would
+ * otherwise hold the Admin API, or a worker loading the config, forever.
  *
  * @example
  *   const fn = loadJsFunction('functions[0]', 'function (conf, ctx) { return 403 }');
@@ -84,7 +112,7 @@ export function loadJsFunction(field: string, src: string): LoadedFunction | str
   }
   let value: unknown;
   try {
-    value = factory();
+    value = runTopLevel(factory);
   } catch (err) {
     return `failed to load '${field}' string: ${err instanceof Error ? err.message : String(err)}`;
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startAdmin, type TestAdmin } from './helpers.js';
 
@@ -18,6 +19,16 @@ interface Case {
 }
 
 const big = JSON.stringify({ ...ROUTE, desc: 'x'.repeat(1572864) });
+const DEEP_PREFIX = '{"uri":"/a","desc":';
+const tooDeep = `${DEEP_PREFIX}${'['.repeat(1000)}${']'.repeat(1000)}}`;
+const TTL_RANGE =
+  'invalid argument ttl: should be a number of seconds, above 0 and at most 9000000000';
+
+/** A 400 for a body that parses as JSON but that APISIX's decoder or store would not take. */
+function refusedBody(reason: string): (b: Record<string, unknown>) => boolean {
+  return (b) =>
+    b['error_msg'] === `invalid request body: ${reason}` && typeof b['req_body'] === 'string';
+}
 
 const CASES: Case[] = [
   {
@@ -38,6 +49,49 @@ const CASES: Case[] = [
     status: 400,
     expect: (b: Record<string, unknown>) =>
       String(b['error_msg']).startsWith('invalid request body: ') && b['req_body'] === '{"uri":',
+  },
+  {
+    desc: 'a body nested deeper than lua-cjson decodes (1000 levels)',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: tooDeep,
+    status: 400,
+    expect: refusedBody(
+      `Found too many nested data structures (1001) at character ${DEEP_PREFIX.length + 1000}`,
+    ),
+  },
+  {
+    desc: 'a number too large for a double, which would be stored as null',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: '{"uri":"/a","priority":1e400,"upstream_id":"1"}',
+    status: 400,
+    expect: refusedBody('number 1e400 at character 24 is out of range'),
+  },
+  {
+    desc: 'a negative number too large for a double in a PATCH',
+    method: 'PATCH',
+    path: '/apisix/admin/routes/1',
+    body: '{"labels":{"a":"b"},"priority":-1E999}',
+    status: 400,
+    expect: refusedBody('number -1E999 at character 32 is out of range'),
+  },
+  {
+    desc: 'a body that is not UTF-8 (stored as U+FFFD before)',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: Buffer.from('{"uri":"/a","desc":"caf\xe9","upstream_id":"1"}', 'latin1'),
+    status: 400,
+    expect: { error_msg: 'invalid request body: the body is not valid UTF-8' },
+  },
+  {
+    desc: 'a body that starts with a byte order mark',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1',
+    body: `\ufeff${JSON.stringify(ROUTE)}`,
+    status: 400,
+    expect: (b: Record<string, unknown>) =>
+      String(b['error_msg']).startsWith('invalid request body: ') && 'req_body' in b,
   },
   {
     desc: 'an empty PUT body',
@@ -160,6 +214,30 @@ const CASES: Case[] = [
     expect: { error_msg: 'invalid argument ttl: should be a number' },
   },
   {
+    desc: 'a ttl of 0',
+    method: 'PUT',
+    path: '/apisix/admin/routes/1?ttl=0',
+    body: ROUTE,
+    status: 400,
+    expect: { error_msg: TTL_RANGE },
+  },
+  {
+    desc: 'a negative ttl on POST (no id is spent either)',
+    method: 'POST',
+    path: '/apisix/admin/routes?ttl=-1',
+    body: ROUTE,
+    status: 400,
+    expect: { error_msg: TTL_RANGE },
+  },
+  {
+    desc: 'a ttl longer than etcd grants',
+    method: 'PATCH',
+    path: '/apisix/admin/routes/1?ttl=99999999999999999',
+    body: { desc: 'd' },
+    status: 400,
+    expect: { error_msg: TTL_RANGE },
+  },
+  {
     desc: 'a reference to a missing upstream',
     method: 'PUT',
     path: '/apisix/admin/routes/1',
@@ -197,6 +275,24 @@ void describe('bad input is refused and nothing is written', () => {
     });
   }
 
+  void it('stores a value nested as deep as lua-cjson decodes', async () => {
+    const deep = `${'['.repeat(998)}${']'.repeat(998)}`;
+    const body = `{"ikey":1,"skey":"s","deep":${deep}}`;
+    const res = await admin.request('PUT', '/apisix/admin/plugin_metadata/example-plugin', body);
+    assert.equal(res.status, 201, res.text.slice(0, 200));
+    const got = await admin.request('GET', '/apisix/admin/plugin_metadata/example-plugin');
+    assert.equal(JSON.stringify(got.body.value.deep), deep);
+  });
+
+  void it('answers CONNECT with 404 not found instead of dropping the connection', async () => {
+    const reply = await rawExchange(
+      admin.port,
+      'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\nX-API-KEY: admin-key-for-tests\r\n\r\n',
+    );
+    assert.match(reply, /^HTTP\/1\.1 404 Not Found\r\n/);
+    assert.ok(reply.endsWith('\r\n\r\n{"error_msg":"not found"}\n'), reply);
+  });
+
   void it('keeps serving the connection after refusing an oversized body', async () => {
     const res = await admin.request('GET', '/apisix/admin/routes');
     assert.equal(res.status, 200);
@@ -223,3 +319,15 @@ void describe('stream routes when stream mode is off', () => {
     }
   });
 });
+
+/** Writes `request` on a fresh connection and reads until the server closes it. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+  });
+}

@@ -69,8 +69,8 @@ export interface Response {
 
 export interface TestAdmin {
   /**
-   * Sends `body` as JSON (a string is sent as is) with the admin key, unless `headers` carries a
-   * key or a cookie, or `X-No-Key` (then no key at all).
+   * Sends `body` as JSON (a string or a Buffer is sent as is) with the admin key, unless
+   * `headers` carries a key or a cookie, or `X-No-Key` (then no key at all).
    */
   request(
     method: string,
@@ -79,6 +79,8 @@ export interface TestAdmin {
     headers?: Record<string, string>,
   ): Promise<Response>;
   store: EmbeddedStore;
+  /** The port the Admin API listens on (127.0.0.1), for raw-socket requests. */
+  port: number;
   revision(): Promise<number>;
   /** Reloads seen by the server's reloadPlugins. */
   reloads: number;
@@ -134,6 +136,7 @@ export async function startAdmin(overrides: AdminOverrides = {}): Promise<TestAd
   const { port } = await server.listen();
   return {
     store,
+    port,
     get reloads() {
       return state.reloads;
     },
@@ -166,7 +169,9 @@ function send(
   headers: Record<string, string>,
 ): Promise<Response> {
   const payload =
-    body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    body === undefined || typeof body === 'string' || Buffer.isBuffer(body)
+      ? body
+      : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];

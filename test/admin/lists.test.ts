@@ -78,6 +78,30 @@ void describe('lists', () => {
     assert.equal(anchored.body.total, 1);
   });
 
+  void it('refuses a name or uri regex that backtracks without end, and keeps answering', async () => {
+    await admin.request('PUT', '/apisix/admin/routes/slow', {
+      uri: `/${'a'.repeat(40)}!`,
+      name: `${'a'.repeat(40)}!`,
+      upstream_id: 'u1',
+    });
+    try {
+      for (const arg of ['name', 'uri']) {
+        const res = await admin.request(
+          'GET',
+          `/apisix/admin/routes?${arg}=${encodeURIComponent('(a+)+$')}`,
+        );
+        assert.equal(res.status, 400);
+        assert.deepEqual(res.body, {
+          error_msg: `invalid argument ${arg}: the regular expression took more than 500 ms to search`,
+        });
+      }
+      const next = await admin.request('GET', '/apisix/admin/routes?name=^route-2$');
+      assert.equal(next.body.total, 1);
+    } finally {
+      await admin.request('DELETE', '/apisix/admin/routes/slow');
+    }
+  });
+
   void it('filters by label key, not value; an empty label keeps nothing', async () => {
     const env = await admin.request('GET', '/apisix/admin/routes?label=env');
     assert.equal(env.body.total, 3);

@@ -134,6 +134,16 @@ void describe('mocking hooks', () => {
       err: 'unsupported content type!',
     },
     {
+      desc: 'a content type of a megabyte without a semicolon (checked in linear time)',
+      conf: { response_example: 'x', content_type: 'x'.repeat(1 << 20) },
+      err: 'unsupported content type!',
+    },
+    {
+      desc: 'a content type cut at its last semicolon, as the greedy pattern of APISIX cuts it',
+      conf: { response_example: 'x', content_type: 'text/plain;charset=utf-8;x' },
+      err: 'unsupported content type!',
+    },
+    {
       desc: 'a status under 100',
       conf: { response_example: 'x', response_status: 99 },
       err: 'property "response_status" validation failed: expected 99 to be at least 100',

@@ -101,6 +101,16 @@ void describe('response-rewrite over traffic', () => {
       ],
       [{ body: 'x', body_base64: true }, 'invalid base64 content'],
       [{ headers: { '': 'x' } }, 'invalid field length in header'],
+      // The untyped branch of the headers schema lets any value through to the check.
+      [
+        { headers: null },
+        'property "headers" validation failed: wrong type: expected object, got null',
+      ],
+      [
+        { headers: 'X-A: 1' },
+        'property "headers" validation failed: wrong type: expected object, got string',
+      ],
+      [{ headers: ['X-A: 1'] }, 'invalid type as header field'],
       [{ vars: [[]] }, "failed to validate the 'vars' expression: rule too short"],
       [
         { filters: [{ regex: 'hello', replace: 'x', options: 'h' }] },

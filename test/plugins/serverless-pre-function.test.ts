@@ -56,6 +56,11 @@ void describe('serverless-pre-function hooks', () => {
       err: "failed to load 'functions[0]' string: boom",
     },
     {
+      desc: 'source whose top level never returns (stopped after a second)',
+      conf: { functions: ['for (;;) {}'] },
+      err: "failed to load 'functions[0]' string: its top level ran longer than 1000 ms",
+    },
+    {
       desc: 'no functions',
       conf: { functions: [] },
       err: 'property "functions" validation failed: expect array to have at least 1 items',

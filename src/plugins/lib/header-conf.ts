@@ -27,18 +27,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Whether `headers` is the `{add, set, remove}` form (APISIX `is_new_headers_conf`). */
-export function isOperationsForm(headers: Readonly<Record<string, unknown>>): boolean {
+export function isOperationsForm(headers: unknown): boolean {
+  if (!isObject(headers)) return false;
   return isObject(headers['add']) || isObject(headers['set']) || isObject(headers['remove']);
 }
 
 /**
  * APISIX `check_set_headers` on the flat form. `strict` adds proxy-rewrite's character checks
- * (field: visible ASCII but `:`; value: no control or non-ASCII byte).
+ * (field: visible ASCII but `:`; value: no control or non-ASCII byte). A schema whose branches
+ * do not all say `type: object` (response-rewrite's) lets any JSON value reach this check.
  */
-export function checkFlatHeaders(
-  headers: Readonly<Record<string, unknown>>,
-  strict: boolean,
-): string | undefined {
+export function checkFlatHeaders(headers: unknown, strict: boolean): string | undefined {
+  if (!isObject(headers)) {
+    return `property "headers" validation failed: wrong type: expected object, got ${headers === null ? 'null' : typeof headers}`;
+  }
+  // A Lua array's keys are numbers.
+  if (Array.isArray(headers) && headers.length > 0) return 'invalid type as header field';
   for (const [field, value] of Object.entries(headers)) {
     if (typeof value !== 'string' && typeof value !== 'number') {
       return 'invalid type as header value';
