@@ -25,7 +25,7 @@
  *
  *   npx tsc -p . && node dist/bench/churn.js [routes=10000] [seconds=10] [writesPerSecond=50] [rounds=1]
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EtcdStore } from '../src/store/etcd/etcd-store.js';
@@ -226,12 +226,25 @@ if (etcdMode && process.env['NICE_WRITES'] !== '0') {
   execFileSync('renice', ['-n', '19', '-p', ...tids], { stdio: 'ignore' });
 }
 
+// PERF_DIR: each phase also runs `perf record -g` on the worker into PERF_DIR/<n>-<phase>.data
+// (give the worker --perf-basic-prof through GATEHOUSE_WORKER_NODE_OPTIONS to name JS frames).
+const perfDir = process.env['PERF_DIR'];
+let perfRuns = 0;
+function perfRecord(withWrites: boolean): ChildProcess | undefined {
+  if (perfDir === undefined) return undefined;
+  const file = `${perfDir}/${++perfRuns}-${withWrites ? 'writes' : 'baseline'}.data`;
+  const args = ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(workerPid)];
+  return spawn('perf', [...args, '-o', file, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
+}
+
 async function phase(withWrites: boolean): Promise<Phase> {
   if (withWrites) await startWrites(0);
+  const perf = perfRecord(withWrites);
   const gc0 = gw.gc === undefined ? undefined : { ...gw.gc };
   const before = sample(workerPid, primaryPid);
   const r = await wrk(url, seconds);
   const after = sample(workerPid, primaryPid);
+  if (perf !== undefined) await new Promise((resolve) => perf.once('exit', resolve));
   const w = withWrites ? await stopWrites() : { writes: 0, failed: 0, writeMs: [] };
   const cpu: Sample = {
     worker: after.worker - before.worker,
