@@ -16,22 +16,12 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { QuotaClient } from '../src/cluster/quota-client.js';
-import { QuotaHost } from '../src/cluster/quota-host.js';
 import { silentLogger } from '../src/core/logger.js';
-import { ChainBuilder } from '../src/plugin/chain-builder.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
-import type { PluginEnv } from '../src/plugin/types.js';
-import keyAuth from '../src/plugins/key-auth.js';
-import limitCount from '../src/plugins/limit-count.js';
-import prometheus from '../src/plugins/prometheus.js';
 import { createProxyHandler } from '../src/proxy/handler.js';
 import { DataPlaneState } from '../src/snapshot/state.js';
 import { DnsCache } from '../src/upstream/resolve.js';
 import { runtimeUpstreamFactory } from '../src/upstream/runtime.js';
-import { memoryDict } from '../test/support/fake-plugin-context.js';
+import { pluginBenchEnv } from './plugin-bench-env.js';
 import { median } from './stats.js';
 
 const pairs = Number(process.argv[2] ?? 20);
@@ -52,24 +42,7 @@ const upstreamPort = await listen(
   }),
 );
 
-const host = await QuotaHost.listen(path.join(tmpdir(), `gatehouse-inprocess-${process.pid}`));
-const quotas = new QuotaClient(host.path);
-const dict = memoryDict();
-const env: PluginEnv = {
-  logger,
-  shared: () => dict,
-  quotas: (name) => quotas.namespace(name),
-  metadata: () => undefined,
-  attr: () => undefined,
-  nodeId: 'bench',
-  version: '0.0.0',
-};
-const registry = new PluginRegistry(
-  [keyAuth, limitCount, prometheus],
-  ['key-auth', 'limit-count', 'prometheus'],
-);
-for (const def of registry.list()) def.init?.(env);
-const builder = new ChainBuilder(registry, env, logger);
+const { env, registry, builder } = await pluginBenchEnv('plugin-inprocess', logger);
 const state = new DataPlaneState({
   prefix: '/apisix',
   routerKind: 'radixtree_host_uri',

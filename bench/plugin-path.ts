@@ -12,28 +12,19 @@
  * Sockets, parsing and node:http are left out: the figure is what the plugins add in JS.
  */
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as turn } from 'node:timers/promises';
-import { QuotaClient } from '../src/cluster/quota-client.js';
-import { QuotaHost } from '../src/cluster/quota-host.js';
 import { silentLogger } from '../src/core/logger.js';
 import { admit } from '../src/plugin/admission.js';
-import { ChainBuilder } from '../src/plugin/chain-builder.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
 import type { ResolvedRoute } from '../src/snapshot/types.js';
-import type { Consumer, ConsumerDirectory, PluginEnv } from '../src/plugin/types.js';
-import keyAuth from '../src/plugins/key-auth.js';
-import limitCount from '../src/plugins/limit-count.js';
-import prometheus from '../src/plugins/prometheus.js';
+import type { Consumer, ConsumerDirectory } from '../src/plugin/types.js';
 import type { Peer } from '../src/proxy/client-address.js';
 import { PluginPhases } from '../src/proxy/plugin-phases.js';
 import { PluginRequest } from '../src/proxy/plugin-request.js';
 import { upstreamHeaders } from '../src/proxy/request-headers.js';
 import { RequestFacts } from '../src/proxy/request-vars.js';
 import type { RuntimeUpstream } from '../src/upstream/runtime.js';
-import { memoryDict } from '../test/support/fake-plugin-context.js';
+import { pluginBenchEnv } from './plugin-bench-env.js';
 import { median } from './stats.js';
 
 const requests = Number(process.argv[2] ?? 400_000);
@@ -43,23 +34,8 @@ const only = process.argv[4];
 const BATCH = 32;
 const logger = silentLogger();
 
-const host = await QuotaHost.listen(path.join(tmpdir(), `gatehouse-plugin-path-${process.pid}`));
-const quotas = new QuotaClient(host.path);
-const dict = memoryDict();
-const env: PluginEnv = {
-  logger,
-  shared: () => dict,
-  quotas: (name) => quotas.namespace(name),
-  metadata: () => undefined,
-  attr: () => undefined,
-  nodeId: 'bench',
-  version: '0.0.0',
-};
-const registry = new PluginRegistry(
-  [keyAuth, limitCount, prometheus],
-  ['key-auth', 'limit-count', 'prometheus'],
-);
-const builder = new ChainBuilder(registry, env, logger);
+const bench = await pluginBenchEnv('plugin-path', logger);
+const { env, builder } = bench;
 const chain = builder.build(
   Object.entries({
     'key-auth': {},
@@ -67,7 +43,6 @@ const chain = builder.build(
     prometheus: {},
   }).map(([name, conf]) => ({ name, conf, owner: { key: '/apisix/routes/all', version: 1 } })),
 );
-for (const def of registry.list()) def.init?.(env);
 
 const consumer: Consumer = {
   username: 'bench',
@@ -182,6 +157,5 @@ for (const [name, ns] of results) {
   const m = median(ns);
   console.log(`| ${name} | ${m.toFixed(0)} | ${(m - base).toFixed(0)} |`);
 }
-quotas.close();
-host.close();
+bench.close();
 if (sink === 0) throw new Error('unreachable: checksum');
