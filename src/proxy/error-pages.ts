@@ -58,7 +58,11 @@ export function errorPage(status: number): Buffer {
   return PAGES.get(status) ?? page(status);
 }
 
-/** nginx's error page for `status`; `extra` are more header name/value pairs. */
+/**
+ * nginx's error page for `status`, with nginx's reason phrase on the status line (`503 Service
+ * Temporarily Unavailable`, not node's `Service Unavailable`); `extra` are more header name/value
+ * pairs.
+ */
 export function sendErrorPage(
   res: ServerResponse,
   status: number,
@@ -68,7 +72,9 @@ export function sendErrorPage(
   const body = PAGES.get(status) ?? page(status);
   const headers = ['Content-Type', HTML, 'Content-Length', String(body.length), 'Server', server];
   if (extra !== undefined) headers.push(...extra);
-  res.writeHead(status, headers);
+  const reason = REASONS[status];
+  if (reason === undefined) res.writeHead(status, headers);
+  else res.writeHead(status, reason, headers);
   res.end(body);
 }
 

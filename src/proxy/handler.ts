@@ -42,6 +42,12 @@ interface Upgrade {
   readonly head: Buffer;
 }
 
+/**
+ * nginx's longest request line (`large_client_header_buffers 4 8k`): a longer one is 414, where
+ * node:http would take up to its whole 16 KiB head.
+ */
+const MAX_REQUEST_LINE = 8192;
+
 /** Where `#prePhases` is in the phases before forwarding, in order. */
 const ADMISSION = 0;
 const GLOBAL_BEFORE_PROXY = 1;
@@ -126,7 +132,14 @@ class Proxy_ {
    * itself. `upgrade` is set for a WebSocket handshake.
    */
   #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
-    let path = normalizePath(req.url ?? '/');
+    const url = req.url ?? '/';
+    // "GET " + url + " HTTP/1.1\r\n"
+    if (url.length + (req.method?.length ?? 0) + 12 > MAX_REQUEST_LINE) {
+      res.shouldKeepAlive = false;
+      sendErrorPage(res, 414, this.#server);
+      return;
+    }
+    let path = normalizePath(url);
     let host = req.headers.host;
     if (path === undefined) {
       const absolute = splitAbsoluteForm(req.url ?? '');

@@ -50,10 +50,11 @@ void test('a dead upstream answers 502 with nginx error page, Server and upstrea
   assert.equal(r.headers['x-apisix-upstream-status'], '502');
 });
 
-void test('an upstream with no nodes answers 503', async () => {
+void test("an upstream with no nodes answers 503 with nginx's page and reason phrase", async () => {
   gw.feed.put('routes/empty', { uri: '/empty', upstream: { nodes: [] } });
   const r = await send(`${gw.url}/empty`);
   assert.equal(r.status, 503);
+  assert.equal(r.reason, 'Service Temporarily Unavailable');
   assert.match(r.body, /503 Service Temporarily Unavailable/);
 });
 

@@ -133,6 +133,8 @@ export async function gateway(opts: Partial<ProxyOptions> = {}): Promise<Gateway
 
 export interface Reply {
   status: number;
+  /** The status line's reason phrase (set by `send`). */
+  reason?: string;
   headers: IncomingMessage['headers'];
   body: string;
 }
@@ -158,6 +160,7 @@ export function send(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
+            reason: res.statusMessage ?? '',
             headers: res.headers,
             body: Buffer.concat(chunks).toString(),
           }),
