@@ -10,11 +10,11 @@ import type { PluginEnv } from '../plugin/types.js';
 import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
-import { normalizePath, splitAbsoluteForm } from './normalize-path.js';
 import type { ProxyOptions } from './options.js';
 import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
 import { PluginRequest, type RequestEdits } from './plugin-request.js';
-import { duplicateHost, upstreamHeaders } from './request-headers.js';
+import { upstreamHeaders } from './request-headers.js';
+import { requestTarget } from './request-target.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
 import { EMPTY_CHAIN as EMPTY_ROUTE_CHAIN } from '../plugin/chain.js';
@@ -41,12 +41,6 @@ interface Upgrade {
   readonly socket: Duplex;
   readonly head: Buffer;
 }
-
-/**
- * nginx's longest request line (`large_client_header_buffers 4 8k`): a longer one is 414, where
- * node:http would take up to its whole 16 KiB head.
- */
-const MAX_REQUEST_LINE = 8192;
 
 /** Where `#prePhases` is in the phases before forwarding, in order. */
 const ADMISSION = 0;
@@ -132,32 +126,16 @@ class Proxy_ {
    * itself. `upgrade` is set for a WebSocket handshake.
    */
   #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
-    const url = req.url ?? '/';
-    // "GET " + url + " HTTP/1.1\r\n"
-    if (url.length + (req.method?.length ?? 0) + 12 > MAX_REQUEST_LINE) {
-      res.shouldKeepAlive = false;
-      sendErrorPage(res, 414, this.#server);
-      return;
-    }
-    let path = normalizePath(url);
-    let host = req.headers.host;
-    if (path === undefined) {
-      const absolute = splitAbsoluteForm(req.url ?? '');
-      if (absolute !== undefined) {
-        // nginx routes on the path and the target's host, and proxies the origin form.
-        req.url = absolute.target;
-        host = absolute.host;
-        path = normalizePath(absolute.target);
-      }
-    }
-    if (path === undefined || duplicateHost(req.rawHeaders)) {
-      sendErrorPage(res, 400, this.#server);
+    const target = requestTarget(req);
+    if (typeof target === 'number') {
+      if (target === 414) res.shouldKeepAlive = false;
+      sendErrorPage(res, target, this.#server);
       return;
     }
     const facts = new RequestFacts(
       req,
-      path,
-      host ?? '',
+      target.path,
+      target.host,
       this.#realIp.clientAddress(req, peer),
       peer.scheme,
     );
