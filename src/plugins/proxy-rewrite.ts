@@ -1,3 +1,4 @@
+import { headerSafe } from '../core/header-value.js';
 import type { PluginContext, PluginDefinition } from '../plugin/types.js';
 import {
   checkFlatHeaders,
@@ -14,7 +15,7 @@ import {
   type Captures,
   type Template,
 } from './lib/template.js';
-import { escapeControlChars, headerSafe, uriSafeEncode } from './lib/uri-encode.js';
+import { escapeControlChars, uriSafeEncode } from './lib/uri-encode.js';
 
 /**
  * proxy-rewrite (spec §2.4): rewrites what is sent upstream — path (`uri` template or

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { headerSafe } from '../core/header-value.js';
 
 /** Hop-by-hop response headers, plus Server (APISIX replaces it with its own). */
 const DROP = new Set([
@@ -53,7 +54,6 @@ function tokens(value: string, into: Set<string> | undefined): Set<string> | und
 /** What node:http throws for a header name or value it will not write. */
 const REFUSED = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * `res.writeHead` for a head that plugins may have filled from request data (a `$uri` decoded
@@ -71,20 +71,8 @@ export function writeHeadSafely(res: ServerResponse, status: number, headers: st
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i]!;
       const value = headers[i + 1]!;
-      if (TOKEN.test(name)) safe.push(name, UNSAFE_VALUE.test(value) ? escapeValue(value) : value);
+      if (TOKEN.test(name)) safe.push(name, headerSafe(value, true));
     }
     res.writeHead(status, safe);
   }
-}
-
-function escapeValue(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    const c = ch.codePointAt(0)!;
-    if (c > 0xff) out += Buffer.from(ch).toString('latin1');
-    else if ((c < 0x20 && c !== 0x09) || c === 0x7f)
-      out += '%' + c.toString(16).toUpperCase().padStart(2, '0');
-    else out += ch;
-  }
-  return out;
 }

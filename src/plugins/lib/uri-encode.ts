@@ -36,14 +36,3 @@ export function uriSafeEncode(uri: string): string {
 export function escapeControlChars(text: string): string {
   return text.replace(/[\x00-\x1f\x7f]/g, (c) => pct(c.charCodeAt(0)));
 }
-
-/**
- * A header value as the bytes nginx sends for it: control characters percent-encoded (a request
- * cannot inject header lines), and a character past U+00FF (from a decoded `$uri` or argument)
- * as its UTF-8 bytes, one Latin-1 character each, as the request head is written.
- */
-export function headerSafe(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]|[^\x00-\xff]+/g, (c) =>
-    c.charCodeAt(0) < 0x80 ? pct(c.charCodeAt(0)) : Buffer.from(c, 'utf8').toString('latin1'),
-  );
-}
