@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../config/types.js';
+import { MAX_HEAD_BYTES } from '../proxy/header-buffers.js';
 
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
@@ -33,7 +34,9 @@ export class HttpListeners {
         if (this.#draining) res.setHeader('Connection', 'close');
         handler.onRequest(req, res);
       };
-      const server = createServer(onRequest);
+      // node's 16 KiB head limit refused heads nginx takes (a 20 KiB cookie set in 8 KiB lines);
+      // what nginx's buffers would not hold is answered by the proxy, with nginx's statuses.
+      const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, onRequest);
       // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
       server.on('checkExpectation', onRequest);
       const onUpgrade = handler.onUpgrade?.bind(handler);

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { errorPageBytes } from './error-pages.js';
+import { errorPageBytes, HEADER_TOO_LARGE } from './error-pages.js';
 
 /** What node:http hands a `clientError` listener: llhttp's code, and the bytes it was reading. */
 type ClientError = Error & { code?: string; bytesParsed?: number; rawPacket?: Buffer };
@@ -8,8 +8,9 @@ type ClientError = Error & { code?: string; bytesParsed?: number; rawPacket?: Bu
 /**
  * nginx's answer to a request node:http could not parse, instead of node's bare default (431 for
  * any head too large, no body, no Server): 414 when the request line itself is too long, 400
- * with nginx's page for anything else malformed (a header too large is nginx's 494, sent as
- * 400), 408 when the head did not arrive in time. Nothing is written on a connection that already
+ * with nginx's "Request Header Or Cookie Too Large" page (its 494) for a head past node's limit
+ * (header-buffers.ts sets it to what nginx's buffers hold), 400 with nginx's page for anything
+ * else malformed, 408 when the head did not arrive in time. Nothing is written on a connection that already
  * carried a response (node's rule: the client could not tell which request it answers); the
  * socket closes once the page is out.
  */
@@ -34,7 +35,7 @@ export function refuseConnect(socket: Duplex, server: string): void {
 function statusOf(err: ClientError): number {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return inRequestLine(err) ? 414 : 400;
+      return inRequestLine(err) ? 414 : HEADER_TOO_LARGE;
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 408;
     default:

@@ -37,17 +37,39 @@ const REASONS: Readonly<Record<number, string>> = {
   507: 'Insufficient Storage',
 };
 
+/**
+ * nginx's 494, a header line or a head too large for its buffers: never on the wire as such,
+ * it goes out as 400 with a page of its own ("Request Header Or Cookie Too Large").
+ */
+export const HEADER_TOO_LARGE = 494;
+
+/** The status on the wire for one of the gateway's statuses (494 is sent as 400). */
+function wireStatus(status: number): number {
+  return status === HEADER_TOO_LARGE ? 400 : status;
+}
+
 function page(status: number): Buffer {
   const title = `${status} ${REASONS[status] ?? ''}`;
+  return html(title, `<center><h1>${title}</h1></center>\r\n`);
+}
+
+function html(title: string, body: string): Buffer {
   return Buffer.from(
-    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n` +
-      `<center><h1>${title}</h1></center>\r\n<hr><center>openresty</center>\r\n` +
-      `</body>\r\n</html>\r\n`,
+    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n${body}` +
+      `<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n`,
     'latin1',
   );
 }
 
 const PAGES = new Map<number, Buffer>(Object.keys(REASONS).map((s) => [+s, page(+s)]));
+PAGES.set(
+  HEADER_TOO_LARGE,
+  html(
+    '400 Request Header Or Cookie Too Large',
+    '<center><h1>400 Bad Request</h1></center>\r\n' +
+      '<center>Request Header Or Cookie Too Large</center>\r\n',
+  ),
+);
 /** The body of a 404 for an unmatched route. */
 export const ROUTE_NOT_FOUND_BODY = Buffer.from('{"error_msg":"404 Route Not Found"}\n');
 export const HTML = 'text/html; charset=utf-8';
@@ -72,17 +94,19 @@ export function sendErrorPage(
   const body = PAGES.get(status) ?? page(status);
   const headers = ['Content-Type', HTML, 'Content-Length', String(body.length), 'Server', server];
   if (extra !== undefined) headers.push(...extra);
-  const reason = REASONS[status];
-  if (reason === undefined) res.writeHead(status, headers);
-  else res.writeHead(status, reason, headers);
+  const sent = wireStatus(status);
+  const reason = REASONS[sent];
+  if (reason === undefined) res.writeHead(sent, headers);
+  else res.writeHead(sent, reason, headers);
   res.end(body);
 }
 
 /** A whole error response as bytes, for a raw socket (upgrade requests). */
 export function errorPageBytes(status: number, server: string): Buffer {
   const body = PAGES.get(status) ?? page(status);
+  const sent = wireStatus(status);
   const head =
-    `HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\nContent-Type: ${HTML}\r\n` +
+    `HTTP/1.1 ${sent} ${REASONS[sent] ?? ''}\r\nContent-Type: ${HTML}\r\n` +
     `Content-Length: ${body.length}\r\nServer: ${server}\r\nConnection: close\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }

@@ -128,7 +128,8 @@ class Proxy_ {
   #admit(req: IncomingMessage, res: ServerResponse, peer: Peer, upgrade?: Upgrade): void {
     const target = requestTarget(req);
     if (typeof target === 'number') {
-      if (target === 414) res.shouldKeepAlive = false;
+      // nginx refuses a head before it knows the connection may stay open: it closes it.
+      res.shouldKeepAlive = false;
       sendErrorPage(res, target, this.#server);
       return;
     }

@@ -5,7 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { KeyValue } from '../../src/core/kv.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { PluginRegistry } from '../../src/plugin/registry.js';
@@ -170,6 +170,23 @@ export function send(
     );
     req.on('error', reject);
     req.end(opts.body);
+  });
+}
+
+/**
+ * Writes `raw` on a fresh connection to `port`; resolves with everything read until the server
+ * closes (for what node's client would refuse to send, and for answers that must close).
+ */
+export function rawExchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    socket.on('close', () => resolve(text));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' && text !== '' ? resolve(text) : reject(err),
+    );
+    socket.write(raw);
   });
 }
 
