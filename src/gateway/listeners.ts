@@ -4,6 +4,9 @@ import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../config/types.js';
 import { MAX_HEAD_BYTES } from '../proxy/header-buffers.js';
 
+/** nginx `client_header_timeout`, APISIX's default (`nginx_config.http`): 60 s. */
+const HEADERS_TIMEOUT_MS = 60_000;
+
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -34,9 +37,21 @@ export class HttpListeners {
         if (this.#draining) res.setHeader('Connection', 'close');
         handler.onRequest(req, res);
       };
-      // node's 16 KiB head limit refused heads nginx takes (a 20 KiB cookie set in 8 KiB lines);
-      // what nginx's buffers would not hold is answered by the proxy, with nginx's statuses.
-      const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, onRequest);
+      const server = createServer(
+        {
+          // node's 16 KiB head limit refused heads nginx takes (a 20 KiB cookie set in 8 KiB
+          // lines); what nginx's buffers would not hold, the proxy answers as nginx does.
+          maxHeaderSize: MAX_HEAD_BYTES,
+          // nginx puts no deadline on a whole request, only on the head (client_header_timeout,
+          // 60 s as node's headersTimeout) and between body reads: node's default 300 s cut off
+          // long uploads with a 408. headersTimeout is given, as it defaults to requestTimeout.
+          requestTimeout: 0,
+          headersTimeout: HEADERS_TIMEOUT_MS,
+        },
+        onRequest,
+      );
+      // nginx has no limit on the number of headers; node silently dropped those past 2000.
+      server.maxHeadersCount = 0;
       // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
       server.on('checkExpectation', onRequest);
       const onUpgrade = handler.onUpgrade?.bind(handler);

@@ -21,12 +21,13 @@ before(async () => {
   await listeners.listen();
   port = listeners.ports()[0]!;
   // An upstream that takes large heads itself, and tells how many bytes of headers it got.
-  upstream = await listen(
-    createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-      const bytes = req.rawHeaders.reduce((n, s) => n + s.length, 0);
-      res.end(JSON.stringify({ bytes }));
-    }),
-  );
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    const bytes = req.rawHeaders.reduce((n, s) => n + s.length, 0);
+    const numbered = req.rawHeaders.filter((s, i) => i % 2 === 0 && s.startsWith('X-N')).length;
+    res.end(JSON.stringify({ bytes, numbered }));
+  });
+  server.maxHeadersCount = 0;
+  upstream = await listen(server);
   feed.put('routes/1', {
     uri: '/*',
     upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${upstream.port}`]: 1 } },
@@ -107,4 +108,13 @@ void test('a request line of 8 KiB is proxied; with a large header after it, too
     `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${lines('X-H', 2, 8000)}\r\n`,
   );
   assert.match(text, /^HTTP\/1\.1 200 /);
+});
+
+void test("2100 headers, past node's default count of 2000, all reach the upstream (nginx has no count)", async () => {
+  let headers = '';
+  for (let i = 0; i < 2100; i++) headers += `X-N${i}: v\r\n`;
+  const text = await rawExchange(port, head(headers));
+  assert.match(text, /^HTTP\/1\.1 200 /);
+  const seen = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { numbered: number };
+  assert.equal(seen.numbered, 2100);
 });
