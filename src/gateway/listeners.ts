@@ -11,6 +11,8 @@ export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   onConnect?(req: IncomingMessage, socket: Duplex): void;
+  /** A request with `Expect: 100-continue`; without it, node sends 100 Continue at once. */
+  onCheckContinue?(req: IncomingMessage, res: ServerResponse): void;
   onClientError?(err: Error, socket: Duplex): void;
 }
 
@@ -54,6 +56,13 @@ export class HttpListeners {
       server.maxHeadersCount = 0;
       // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
       server.on('checkExpectation', onRequest);
+      const onCheckContinue = handler.onCheckContinue?.bind(handler);
+      if (onCheckContinue) {
+        server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
+          if (this.#draining) res.setHeader('Connection', 'close');
+          onCheckContinue(req, res);
+        });
+      }
       const onUpgrade = handler.onUpgrade?.bind(handler);
       if (onUpgrade) server.on('upgrade', onUpgrade);
       const onConnect = handler.onConnect?.bind(handler);

@@ -3,6 +3,7 @@ import type { RawHeaders, UpstreamHandler } from '../upstream/h1/types.js';
 import type { PickContext, RuntimeUpstream, UpstreamNode } from '../upstream/runtime.js';
 import type { TimeoutMs } from '../upstream/settings.js';
 import { errorPage, HTML, sendErrorPage } from './error-pages.js';
+import { sendContinue } from './expect-continue.js';
 import { sendThroughPhases, type ExchangeObserver } from './plugin-phases.js';
 import type { RequestEdits } from './plugin-request.js';
 import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
@@ -112,6 +113,8 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
   }
 
   start(): void {
+    // proxy_pass reads the client's body (nginx sends 100 Continue then, even with no body).
+    sendContinue(this.#req);
     this.#res[kExchange] = this;
     // `on`, not `once` (which wraps the listener in a new closure): a response closes once.
     this.#res.on('close', onResponseClose);

@@ -9,6 +9,7 @@ import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js
 import type { PluginEnv } from '../plugin/types.js';
 import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
+import { holdContinue } from './expect-continue.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
 import type { ProxyOptions } from './options.js';
 import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
@@ -52,6 +53,8 @@ export interface ProxyHandler {
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** node:http / node:https `upgrade` listener. */
   readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** node:http `checkContinue` listener: "100 Continue" once the body is read (expect-continue.ts). */
+  readonly onCheckContinue: (req: IncomingMessage, res: ServerResponse) => void;
   /** node:http `connect` listener: CONNECT is answered 405, as nginx does. */
   readonly onConnect: (req: IncomingMessage, socket: Duplex) => void;
   /** node:http `clientError` listener: nginx's status and page for a request that does not parse. */
@@ -113,6 +116,10 @@ class Proxy_ {
     this.handler = {
       onRequest: (req, res) => this.#onRequest(req, res),
       onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+      onCheckContinue: (req, res) => {
+        holdContinue(req, res);
+        this.#onRequest(req, res);
+      },
       onConnect: (_req, socket) => refuseConnect(socket, this.#server),
       onClientError: (err, socket) => answerClientError(err, socket, this.#server),
       close: () => this.#close(),
@@ -156,6 +163,8 @@ class Proxy_ {
     if (this.#maxBody > 0) {
       const length = req.headers['content-length'];
       if (length !== undefined && Number(length) > this.#maxBody) {
+        // nginx closes after a 413, rather than read a body it refused.
+        res.shouldKeepAlive = false;
         sendErrorPage(res, 413, this.#server);
         return;
       }

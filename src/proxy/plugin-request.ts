@@ -4,6 +4,7 @@ import type { Consumer, ConsumerDirectory, PluginEnv } from '../plugin/types.js'
 import type { ResolvedRoute } from '../snapshot/types.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import type { RequestFacts } from './request-vars.js';
+import { sendContinue } from './expect-continue.js';
 import { FlatResponse } from './response-view.js';
 
 /** The request-side edits plugins made, applied when the upstream request is built. */
@@ -290,6 +291,7 @@ export class PluginRequest implements RunContext {
         }
         chunks.push(c);
       };
+      sendContinue(this.req);
       this.req.on('data', onData);
       this.req.once('end', () => {
         this.#body ??= Buffer.concat(chunks);

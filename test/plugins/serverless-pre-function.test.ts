@@ -343,4 +343,32 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
     assert.equal(await statusOf(chunked(1000)), '200');
     assert.equal(await statusOf(chunked(3000)), '413');
   });
+
+  void test('a function reading the body of an Expect: 100-continue request gets it after 100 Continue', async () => {
+    await gw.put('/routes/sl-echo', {
+      uri: '/sl/echo',
+      plugins: {
+        'serverless-pre-function': {
+          functions: ['async function (conf, ctx) { return [200, String(await ctx.readBody())] }'],
+        },
+      },
+      upstream: gw.upstream,
+    });
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(gw.ports.http, '127.0.0.1');
+      let got = '';
+      socket.on('data', (c: Buffer) => {
+        if (got === '' && c.toString('latin1').startsWith('HTTP/1.1 100 ')) socket.write('hello');
+        got += c.toString('latin1');
+      });
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+      socket.write(
+        'POST /sl/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+          'Expect: 100-continue\r\nContent-Length: 5\r\n\r\n',
+      );
+    });
+    assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    assert.ok(text.endsWith('\r\n\r\nhello'), text);
+  });
 });
