@@ -276,7 +276,7 @@ try {
     rows.push([`${perSecond} route writes/s`, await phase(true)]);
   }
   console.log(
-    `\n${routes} routes, one worker, wrk -t1 -c32 ${seconds}s on /exact/0; ` +
+    `\n${routes} routes, one worker, wrk -t1 -c${process.env['CONNS'] ?? 32} ${seconds}s on /exact/0; ` +
       `PIN=${pinMode}, UPSTREAM=${upstreamKind}, STORE=${storeKind}` +
       (etcdMode ? ' (admin client column: client + control_plane gateway + etcd)' : '') +
       '\n',
