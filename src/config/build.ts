@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { configError } from './config-error.js';
+import { clientTimeouts } from './http-timeouts.js';
 import { toListenAddress, toListenList, checkPortConflicts, type NamedListener } from './listen.js';
 import { boolOr, deepFreeze, numberOr, objectAt, stringOr, stringsOr } from './read.js';
 import type { ConfigDoc } from './defaults.js';
@@ -174,6 +175,7 @@ export function buildConfig(doc: ConfigDoc, opts: BuildOptions): GatewayConfig {
         real_ip_header: stringOr(http, 'real_ip_header', 'X-Real-IP'),
         real_ip_from: stringsOr(http, 'real_ip_from', []),
         real_ip_recursive: stringOr(http, 'real_ip_recursive', 'off'),
+        ...clientTimeouts(http, opts.fileLabel),
       },
     },
     plugins: stringsOr(doc, 'plugins', []),

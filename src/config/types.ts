@@ -29,6 +29,24 @@ export interface EtcdConfig {
   tls?: { cert?: string; key?: string; verify: boolean; sni?: string };
 }
 
+/**
+ * `nginx_config.http`'s timeouts for the client side, in milliseconds (APISIX defaults: 60 s,
+ * 60 s, 60 s, 10 s). A 0 means "none", except for keepalive_timeout where, as in nginx, it turns
+ * keep-alive off.
+ */
+export interface ClientTimeouts {
+  /** How long an idle keep-alive connection is kept; 0 = every response closes its connection. */
+  keepalive_timeout: number;
+  /** keepalive_timeout's second parameter: `Keep-Alive: timeout=N` is sent only when it is set. */
+  keepalive_header_timeout: number | undefined;
+  /** Time to receive a whole request head (and, on a new connection, its first byte). */
+  client_header_timeout: number;
+  /** Time between two successive reads of a request body. */
+  client_body_timeout: number;
+  /** Time between two successive writes to a client that does not read. */
+  send_timeout: number;
+}
+
 export interface GatewayConfig {
   /** Absolute path of the config file that was loaded (undefined when only defaults are used). */
   readonly file: string | undefined;
@@ -65,7 +83,11 @@ export interface GatewayConfig {
   };
   readonly nginx_config: {
     worker_processes: number | 'auto';
-    http: { real_ip_header: string; real_ip_from: string[]; real_ip_recursive: string };
+    http: ClientTimeouts & {
+      real_ip_header: string;
+      real_ip_from: string[];
+      real_ip_recursive: string;
+    };
   };
   /** Enabled HTTP plugin names, as config.yaml's `plugins`. */
   readonly plugins: string[];

@@ -3,9 +3,13 @@ import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../config/types.js';
 import { MAX_HEAD_BYTES } from '../proxy/header-buffers.js';
-
-/** nginx `client_header_timeout`, APISIX's default (`nginx_config.http`): 60 s. */
-const HEADERS_TIMEOUT_MS = 60_000;
+import {
+  applyPerResponse,
+  configureServer,
+  DEFAULT_LISTENER_TIMEOUTS,
+  serverOptions,
+  type ListenerTimeouts,
+} from './connection-rules.js';
 
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
@@ -23,7 +27,10 @@ export interface HttpHandler {
  *
  * Idle connections are deliberately not closed at once (as `http.Server.close()` does since Node
  * 19): a client may be writing its next request on one at that very moment, and would see a reset.
- * Expiry after the advertised `Keep-Alive: timeout=5` is the case clients know how to avoid.
+ * Expiry after `keepalive_timeout` is the case clients know how to avoid.
+ *
+ * Connections follow `nginx_config.http`'s keepalive_timeout and client_header_timeout, and
+ * nginx's keepalive_requests (connection-rules.ts).
  */
 export class HttpListeners {
   readonly #addresses: readonly ListenAddress[];
@@ -32,10 +39,17 @@ export class HttpListeners {
   #draining = false;
   #onIdle: (() => void) | undefined;
 
-  constructor(addresses: readonly ListenAddress[], handler: HttpHandler) {
+  constructor(
+    addresses: readonly ListenAddress[],
+    handler: HttpHandler,
+    timeouts: ListenerTimeouts = DEFAULT_LISTENER_TIMEOUTS,
+  ) {
     this.#addresses = addresses;
+    const headerMs = timeouts.keepalive_header_timeout ?? 0;
+    const keepAlive = timeouts.keepalive_timeout > 0;
     for (let i = 0; i < addresses.length; i++) {
       const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+        applyPerResponse(res, headerMs, keepAlive);
         if (this.#draining) res.setHeader('Connection', 'close');
         handler.onRequest(req, res);
       };
@@ -45,20 +59,22 @@ export class HttpListeners {
           // lines); what nginx's buffers would not hold, the proxy answers as nginx does.
           maxHeaderSize: MAX_HEAD_BYTES,
           // nginx puts no deadline on a whole request, only on the head (client_header_timeout,
-          // 60 s as node's headersTimeout) and between body reads: node's default 300 s cut off
-          // long uploads with a 408. headersTimeout is given, as it defaults to requestTimeout.
+          // node's headersTimeout) and between body reads (the proxy's): node's default 300 s cut
+          // off long uploads with a 408. headersTimeout is given, as it defaults to requestTimeout.
           requestTimeout: 0,
-          headersTimeout: HEADERS_TIMEOUT_MS,
+          ...serverOptions(timeouts),
         },
         onRequest,
       );
       // nginx has no limit on the number of headers; node silently dropped those past 2000.
       server.maxHeadersCount = 0;
+      configureServer(server);
       // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
       server.on('checkExpectation', onRequest);
       const onCheckContinue = handler.onCheckContinue?.bind(handler);
       if (onCheckContinue) {
         server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
+          applyPerResponse(res, headerMs, keepAlive);
           if (this.#draining) res.setHeader('Connection', 'close');
           onCheckContinue(req, res);
         });

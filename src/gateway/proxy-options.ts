@@ -30,6 +30,8 @@ export function proxyOptions(config: GatewayConfig, logger: Logger): ProxyOption
     serverTokens: config.apisix.enable_server_tokens,
     version: gatehouseVersion(),
     clientMaxBodySize: nginxSize(http['client_max_body_size']),
+    clientBodyTimeoutMs: config.nginx_config.http.client_body_timeout,
+    sendTimeoutMs: config.nginx_config.http.send_timeout,
     showUpstreamStatus: apisix['show_upstream_status_in_response_header'] === true,
     logger,
   };

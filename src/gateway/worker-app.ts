@@ -69,7 +69,7 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
   });
   holder.state = live;
   const proxy = createProxyHandler(live, { ...proxyOptions(config, logger), pluginEnv: env });
-  const listeners = new HttpListeners(httpAddresses(config), proxy);
+  const listeners = new HttpListeners(httpAddresses(config), proxy, config.nginx_config.http);
   return {
     sink: live,
     listen: () => listeners.listen(),

@@ -10,13 +10,21 @@ type ClientError = Error & { code?: string; bytesParsed?: number; rawPacket?: Bu
  * any head too large, no body, no Server): 414 when the request line itself is too long, 400
  * with nginx's "Request Header Or Cookie Too Large" page (its 494) for a head past node's limit
  * (header-buffers.ts sets it to what nginx's buffers hold), 400 with nginx's page for anything
- * else malformed, 408 when the head did not arrive in time. Nothing is written on a connection that already
- * carried a response (node's rule: the client could not tell which request it answers); the
- * socket closes once the page is out.
+ * else malformed. Nothing is written on a connection that already carried a response (node's rule:
+ * the client could not tell which request it answers); the socket closes once the page is out.
+ *
+ * A head that did not arrive within client_header_timeout gets no answer at all: nginx logs a 408
+ * and closes the connection (ngx_http_finalize_request ends a REQUEST_TIME_OUT without a
+ * response), where node would write its bare 408.
  */
 export function answerClientError(err: ClientError, socket: Duplex, server: string): void {
   const s = socket as Socket;
-  if (err.code === 'ECONNRESET' || !s.writable || s.bytesWritten > 0) {
+  if (
+    err.code === 'ECONNRESET' ||
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    !s.writable ||
+    s.bytesWritten > 0
+  ) {
     s.destroy();
     return;
   }
@@ -36,8 +44,6 @@ function statusOf(err: ClientError): number {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
       return inRequestLine(err) ? 414 : HEADER_TOO_LARGE;
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return 408;
     default:
       return 400;
   }

@@ -17,6 +17,10 @@ export interface ExchangeShared {
   readonly showUpstreamStatus: boolean;
   /** `client_max_body_size` in bytes for bodies without Content-Length; 0 = unlimited. */
   readonly maxBody: number;
+  /** `client_body_timeout` in ms; 0 = none. */
+  readonly bodyTimeoutMs: number;
+  /** `send_timeout` in ms; 0 = none. */
+  readonly sendTimeoutMs: number;
   readonly onFinished: (ex: Exchange, status: number) => void;
 }
 
@@ -43,6 +47,18 @@ function onResponseClose(this: Tagged): void {
 }
 function onResponseDrain(this: Tagged): void {
   this[kExchange]?.resumeUpstream();
+}
+function onSendTimeout(ex: Exchange): void {
+  ex.sendTimedOut();
+}
+
+/**
+ * Bytes the client's socket has handed to the kernel: what was written less what still waits
+ * (a write counts once it completes). Grows only while the client reads.
+ */
+function bytesFlushed(res: ServerResponse): number {
+  const s = res.socket;
+  return s === null ? 0 : s.bytesWritten - s.writableLength;
 }
 
 /**
@@ -74,6 +90,11 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
   #abort: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
   #done = false;
+  /** send_timeout: one timer per exchange, made the first time the client stops taking bytes. */
+  #sendTimer: NodeJS.Timeout | undefined;
+  /** The client has not taken all that was written (set on back-pressure, cleared on drain). */
+  #blocked = false;
+  #flushed = 0;
 
   constructor(
     req: IncomingMessage,
@@ -104,7 +125,7 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
       given !== undefined
         ? given
         : hasBody
-          ? new RequestBody(req, shared.maxBody, timeouts.send, this)
+          ? new RequestBody(req, shared.maxBody, timeouts.send, shared.bodyTimeoutMs, this)
           : null;
   }
 
@@ -197,6 +218,7 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
     }
     if (this.#res.write(out)) return true;
     this.#res.once('drain', onResponseDrain);
+    this.#clientBlocked();
     return false;
   }
 
@@ -211,10 +233,12 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
       if (last.length === 0) this.#res.end();
       else this.#res.end(last);
       this.#finish(this.#res.statusCode);
+      this.#endPending();
       return;
     }
     this.#finish(this.#res.statusCode);
     this.#res.end();
+    this.#endPending();
   }
 
   onError(err: Error): void {
@@ -223,6 +247,14 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
     if (err instanceof BodyError && err.reason === 'too-large') {
       this.#report(false);
       this.#tooLarge();
+      return;
+    }
+    if (err instanceof BodyError && err.reason === 'client-timeout') {
+      // nginx ends a request whose body stalls without an answer, even mid-response: it logs
+      // 408 and closes the connection (ngx_http_finalize_request, NGX_HTTP_REQUEST_TIME_OUT).
+      this.#report(false);
+      this.#finish(408);
+      res.destroy();
       return;
     }
     if (res.headersSent) {
@@ -263,7 +295,50 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
   }
 
   resumeUpstream(): void {
+    this.#blocked = false;
     this.#resume?.();
+  }
+
+  /**
+   * nginx's send_timeout ("between two successive write operations"): the client stopped taking
+   * bytes (a write found the socket's buffer full). The timer runs until the buffer drains; when
+   * it runs out with no byte flushed since it started, the connection is closed. Responses that
+   * never fill the buffer never make the timer.
+   */
+  #clientBlocked(): void {
+    const ms = this.#shared.sendTimeoutMs;
+    if (ms === 0) return;
+    this.#blocked = true;
+    this.#flushed = bytesFlushed(this.#res);
+    if (this.#sendTimer === undefined) {
+      this.#sendTimer = setTimeout(onSendTimeout, ms, this);
+      this.#sendTimer.unref();
+    } else {
+      this.#sendTimer.refresh();
+    }
+  }
+
+  /** The response ended with bytes still unwritten: send_timeout watches them out too. */
+  #endPending(): void {
+    if (!this.#res.writableFinished && this.#res.writableLength > 0) this.#clientBlocked();
+  }
+
+  sendTimedOut(): void {
+    const res = this.#res;
+    if (!this.#blocked || res.destroyed || res.writableFinished) return;
+    const flushed = bytesFlushed(res);
+    if (flushed > this.#flushed) {
+      // Slow, but reading: nginx re-arms its timer after each write that made progress.
+      this.#flushed = flushed;
+      this.#sendTimer!.refresh();
+      return;
+    }
+    if (!this.#done) {
+      this.#report(false);
+      this.#finish(res.statusCode);
+      this.#abort?.();
+    }
+    res.destroy();
   }
 
   #canRetry(): boolean {

@@ -111,6 +111,8 @@ class Proxy_ {
       server: this.#server,
       showUpstreamStatus: opts.showUpstreamStatus === true,
       maxBody: this.#maxBody,
+      bodyTimeoutMs: opts.clientBodyTimeoutMs ?? 0,
+      sendTimeoutMs: opts.sendTimeoutMs ?? 0,
       onFinished: () => this.#finished(),
     };
     this.handler = {
@@ -181,6 +183,7 @@ class Proxy_ {
     const chains = { global, route: route.chain };
     const pr = new PluginRequest(req, facts, route, chains, env!, this.#state.consumers);
     pr.bodyLimit = this.#maxBody;
+    pr.bodyTimeoutMs = this.#shared.bodyTimeoutMs;
     this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
   }
 
@@ -245,8 +248,8 @@ class Proxy_ {
     }
     out.then(
       (settled) => {
-        if (res.destroyed) {
-          new PluginPhases(pr, this.#opts.logger).end(499, 0);
+        if (res.destroyed || pr.bodyTimedOut) {
+          this.#gone(pr);
           return;
         }
         if (pr.bodyTooLarge) this.#tooLarge(res, pr);
@@ -254,10 +257,22 @@ class Proxy_ {
         else this.#answer(res, pr, settled);
       },
       (err: unknown) => {
+        if (pr.bodyTimedOut) {
+          this.#gone(pr);
+          return;
+        }
         this.#opts.logger.error({ err }, 'plugin phase failed');
         this.#answer(res, pr, { status: 500 });
       },
     );
+  }
+
+  /**
+   * The client left while a phase ran (499), or a plugin's body read hit client_body_timeout and
+   * the connection was closed with no answer (nginx logs 408): only the log phase is left.
+   */
+  #gone(pr: PluginRequest): void {
+    new PluginPhases(pr, this.#opts.logger).end(pr.bodyTimedOut ? 408 : 499, 0);
   }
 
   /** A plugin read a body past client_max_body_size: nginx's 413, then the connection closes. */

@@ -19,6 +19,10 @@ export interface ProxyOptions {
   readonly version: string;
   /** `nginx_config.http.client_max_body_size` in bytes; 0 = unlimited (the default). */
   readonly clientMaxBodySize?: number;
+  /** `nginx_config.http.client_body_timeout` in ms: between two reads of a body; 0 = none. */
+  readonly clientBodyTimeoutMs?: number;
+  /** `nginx_config.http.send_timeout` in ms: between two writes to the client; 0 = none. */
+  readonly sendTimeoutMs?: number;
   /** `apisix.show_upstream_status_in_response_header`. */
   readonly showUpstreamStatus?: boolean;
   readonly logger: Logger;

@@ -40,6 +40,10 @@ export class PluginRequest implements RunContext {
   consumer: Consumer | undefined = undefined;
   /** `client_max_body_size` for readBody, in bytes (0 = unlimited); the proxy sets it. */
   bodyLimit = 0;
+  /** `client_body_timeout` for readBody, in ms (0 = none); the proxy sets it. */
+  bodyTimeoutMs = 0;
+  /** readBody waited longer than bodyTimeoutMs for a chunk: the connection was closed. */
+  bodyTimedOut = false;
   /** readBody went past bodyLimit: the request is answered 413. */
   bodyTooLarge = false;
   upstreamAddr: string | undefined = undefined;
@@ -280,11 +284,23 @@ export class PluginRequest implements RunContext {
       const chunks: Buffer[] = [];
       let size = 0;
       const limit = this.bodyLimit;
+      // client_body_timeout between two chunks: nginx then closes the connection with no answer.
+      const timer =
+        this.bodyTimeoutMs > 0 && !this.req.readableEnded
+          ? setTimeout(() => {
+              this.bodyTimedOut = true;
+              this.req.off('data', onData);
+              this.req.socket.destroy();
+              reject(new Error('client timed out while sending the body'));
+            }, this.bodyTimeoutMs).unref()
+          : undefined;
       const onData = (c: Buffer): void => {
+        timer?.refresh();
         size += c.length;
         if (limit > 0 && size > limit) {
           // nginx ends the request with 413 (client_max_body_size), whatever the plugin does.
           this.bodyTooLarge = true;
+          clearTimeout(timer);
           this.req.off('data', onData);
           reject(new Error('client intended to send too large body'));
           return;
@@ -294,10 +310,14 @@ export class PluginRequest implements RunContext {
       sendContinue(this.req);
       this.req.on('data', onData);
       this.req.once('end', () => {
+        clearTimeout(timer);
         this.#body ??= Buffer.concat(chunks);
         resolve(this.#body);
       });
-      this.req.once('error', reject);
+      this.req.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
     // A plugin that does not await the read must not turn a client's abort into an unhandled
     // rejection (which ends the worker); those that await still see it.

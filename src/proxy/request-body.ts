@@ -7,8 +7,11 @@ import { Readable } from 'node:stream';
  */
 export class BodyError extends Error {
   constructor(
-    /** `too-large` → 413, `send-timeout` → 504. */
-    readonly reason: 'too-large' | 'send-timeout',
+    /**
+     * `too-large` → 413, `send-timeout` → 504, `client-timeout` (client_body_timeout) → the
+     * connection is closed with no answer, as nginx (it logs 408).
+     */
+    readonly reason: 'too-large' | 'send-timeout' | 'client-timeout',
     message: string,
   ) {
     super(message);
@@ -20,13 +23,16 @@ function onClientData(this: Tagged, chunk: Buffer): void {
   this[kBody]?.fromClient(chunk);
 }
 function onClientEnd(this: Tagged): void {
-  this[kBody]?.push(null);
+  this[kBody]?.clientEnded();
 }
 function onClientError(this: Tagged, err: Error): void {
   this[kBody]?.destroy(err);
 }
 function onSendTimeout(this: RequestBody): void {
   this.fail(new BodyError('send-timeout', 'upstream timed out while sending request'));
+}
+function onReadTimeout(body: RequestBody): void {
+  body.readTimedOut();
 }
 
 /** Who is told when the body fails a check (the exchange: no closure per request). */
@@ -50,6 +56,11 @@ type Tagged = IncomingMessage & { [kBody]?: RequestBody };
  *   nothing, so a timer runs only while paused and fails the body as `send-timeout`
  *   (→ 504, as nginx's "upstream timed out ... while sending request to upstream"). A slow client
  *   is not a send timeout: while undici waits for client bytes it is not paused.
+ * - `client_body_timeout` (nginx: "between two successive read operations"): one timer per body,
+ *   refreshed on each chunk, fails the body as `client-timeout`. It counts only while the proxy
+ *   wants client bytes: while the client is paused because the upstream is slow, the client is
+ *   not at fault (nginx, buffering the body, would still be reading it). A bodyless request
+ *   never gets here, so it costs no timer.
  *
  * The client request is read only once undici pulls (so nothing flows before it listens), and it
  * is paused whenever the wrapper's buffer is full (back-pressure both ways). Destroying the
@@ -59,22 +70,34 @@ export class RequestBody extends Readable {
   readonly #req: Tagged;
   readonly #limit: number;
   readonly #sendMs: number;
+  readonly #readMs: number;
   readonly #owner: BodyOwner;
   #size = 0;
   #reading = false;
   #failed = false;
   #timer: NodeJS.Timeout | undefined;
+  #readTimer: NodeJS.Timeout | undefined;
+  /** Reading the client and not paused by back-pressure: the read timer counts. */
+  #awaiting = false;
 
   /**
    * @param limit bytes allowed without a Content-Length; 0 = no limit.
    * @param sendMs the send timeout; 0 = none.
+   * @param readMs client_body_timeout; 0 = none.
    * @param owner told once when the body fails one of its checks (the exchange aborts the try).
    */
-  constructor(req: IncomingMessage, limit: number, sendMs: number, owner: BodyOwner) {
+  constructor(
+    req: IncomingMessage,
+    limit: number,
+    sendMs: number,
+    readMs: number,
+    owner: BodyOwner,
+  ) {
     super();
     this.#req = req;
     this.#limit = req.headers['content-length'] === undefined ? limit : 0;
     this.#sendMs = sendMs;
+    this.#readMs = readMs;
     this.#owner = owner;
     if (sendMs > 0) {
       this.on('pause', armSendTimer);
@@ -92,6 +115,7 @@ export class RequestBody extends Readable {
     const req = this.#req;
     if (this.#reading) {
       req.resume();
+      this.#awaitClient();
       return;
     }
     if (this.#failed) return;
@@ -100,6 +124,26 @@ export class RequestBody extends Readable {
     req.on('data', onClientData);
     req.once('end', onClientEnd);
     req.once('error', onClientError);
+    this.#awaitClient();
+  }
+
+  /** The client owes the next chunk: (re)start client_body_timeout. */
+  #awaitClient(): void {
+    if (this.#readMs === 0 || this.#req.readableEnded) return;
+    this.#awaiting = true;
+    // One timer per body, refreshed (a fired timer may be refreshed again): no timer per chunk.
+    if (this.#readTimer === undefined) {
+      this.#readTimer = setTimeout(onReadTimeout, this.#readMs, this);
+      this.#readTimer.unref();
+    } else {
+      this.#readTimer.refresh();
+    }
+  }
+
+  /** client_body_timeout ran out; ignored if the client was paused for the upstream meanwhile. */
+  readTimedOut(): void {
+    if (!this.#awaiting) return;
+    this.fail(new BodyError('client-timeout', 'client timed out while sending the body'));
   }
 
   /** One chunk from the client. */
@@ -109,7 +153,22 @@ export class RequestBody extends Readable {
       this.fail(new BodyError('too-large', 'client intended to send too large chunked body'));
       return;
     }
-    if (!this.push(chunk)) this.#req.pause();
+    if (this.push(chunk)) {
+      this.#readTimer?.refresh();
+    } else {
+      this.#req.pause();
+      this.#awaiting = false;
+    }
+  }
+
+  clientEnded(): void {
+    this.#stopReadTimer();
+    this.push(null);
+  }
+
+  #stopReadTimer(): void {
+    this.#awaiting = false;
+    clearTimeout(this.#readTimer);
   }
 
   /** Stops reading the client and reports `err`, once. */
@@ -140,6 +199,7 @@ export class RequestBody extends Readable {
 
   #detach(): void {
     this.disarmSendTimer();
+    this.#stopReadTimer();
     const req = this.#req;
     if (req[kBody] !== this) return;
     req[kBody] = undefined;

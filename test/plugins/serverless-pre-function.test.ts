@@ -372,3 +372,36 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
     assert.ok(text.endsWith('\r\n\r\nhello'), text);
   });
 });
+
+void describe('serverless-pre-function reading a body that stalls (config.yaml timeouts)', () => {
+  const gw = useTestGateway({
+    nginxHttp: ['client_body_timeout: 1s', 'keepalive_timeout: "10s 5s"'],
+  });
+
+  void test('a read that waits past client_body_timeout closes the connection with no answer, as nginx', async () => {
+    await gw.put('/routes/sl-stall', {
+      uri: '/sl/stall',
+      plugins: {
+        'serverless-pre-function': {
+          functions: ['async function (conf, ctx) { return [200, String(await ctx.readBody())] }'],
+        },
+      },
+      upstream: gw.upstream,
+    });
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(gw.ports.http, '127.0.0.1');
+      let got = '';
+      socket.on('data', (c: Buffer) => (got += c.toString('latin1')));
+      socket.on('close', () => resolve(got));
+      socket.on('error', (err) => (got === '' ? resolve(got) : reject(err)));
+      socket.write('POST /sl/stall HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+    });
+    assert.equal(text, '');
+    assert.doesNotMatch(gw.output(), /plugin phase failed|worker exited unexpectedly/);
+  });
+
+  void test("keepalive_timeout's second time from config.yaml is the Keep-Alive header", async () => {
+    const reply = await gw.request('/sl/stall', { headers: { connection: 'keep-alive' } });
+    assert.equal(reply.headers['keep-alive'], 'timeout=5');
+  });
+});
