@@ -4,6 +4,7 @@ import type { PickContext, RuntimeUpstream, UpstreamNode } from '../upstream/run
 import type { TimeoutMs } from '../upstream/settings.js';
 import { errorPage, HTML, sendErrorPage } from './error-pages.js';
 import { sendContinue } from './expect-continue.js';
+import { SendTimeout } from './send-timeout.js';
 import { sendThroughPhases, type ExchangeObserver } from './plugin-phases.js';
 import type { RequestEdits } from './plugin-request.js';
 import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
@@ -48,18 +49,6 @@ function onResponseClose(this: Tagged): void {
 function onResponseDrain(this: Tagged): void {
   this[kExchange]?.resumeUpstream();
 }
-function onSendTimeout(ex: Exchange): void {
-  ex.sendTimedOut();
-}
-
-/**
- * Bytes the client's socket has handed to the kernel: what was written less what still waits
- * (a write counts once it completes). Grows only while the client reads.
- */
-function bytesFlushed(res: ServerResponse): number {
-  const s = res.socket;
-  return s === null ? 0 : s.bytesWritten - s.writableLength;
-}
 
 /**
  * One proxied request: picks a node, sends the request through the node's pool with undici's
@@ -90,11 +79,8 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
   #abort: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
   #done = false;
-  /** send_timeout: one timer per exchange, made the first time the client stops taking bytes. */
-  #sendTimer: NodeJS.Timeout | undefined;
-  /** The client has not taken all that was written (set on back-pressure, cleared on drain). */
-  #blocked = false;
-  #flushed = 0;
+  /** send_timeout, made the first time the client stops taking bytes (send-timeout.ts). */
+  #sendTimeout: SendTimeout | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -295,27 +281,15 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
   }
 
   resumeUpstream(): void {
-    this.#blocked = false;
+    this.#sendTimeout?.drained();
     this.#resume?.();
   }
 
-  /**
-   * nginx's send_timeout ("between two successive write operations"): the client stopped taking
-   * bytes (a write found the socket's buffer full). The timer runs until the buffer drains; when
-   * it runs out with no byte flushed since it started, the connection is closed. Responses that
-   * never fill the buffer never make the timer.
-   */
+  /** The client stopped taking bytes: send_timeout runs until it takes some (send-timeout.ts). */
   #clientBlocked(): void {
     const ms = this.#shared.sendTimeoutMs;
     if (ms === 0) return;
-    this.#blocked = true;
-    this.#flushed = bytesFlushed(this.#res);
-    if (this.#sendTimer === undefined) {
-      this.#sendTimer = setTimeout(onSendTimeout, ms, this);
-      this.#sendTimer.unref();
-    } else {
-      this.#sendTimer.refresh();
-    }
+    (this.#sendTimeout ??= new SendTimeout(this.#res, ms, () => this.#sendTimedOut())).blocked();
   }
 
   /** The response ended with bytes still unwritten: send_timeout watches them out too. */
@@ -323,22 +297,14 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
     if (!this.#res.writableFinished && this.#res.writableLength > 0) this.#clientBlocked();
   }
 
-  sendTimedOut(): void {
-    const res = this.#res;
-    if (!this.#blocked || res.destroyed || res.writableFinished) return;
-    const flushed = bytesFlushed(res);
-    if (flushed > this.#flushed) {
-      // Slow, but reading: nginx re-arms its timer after each write that made progress.
-      this.#flushed = flushed;
-      this.#sendTimer!.refresh();
-      return;
-    }
+  /** The client took nothing for send_timeout: nginx closes the connection. */
+  #sendTimedOut(): void {
     if (!this.#done) {
       this.#report(false);
-      this.#finish(res.statusCode);
+      this.#finish(this.#res.statusCode);
       this.#abort?.();
     }
-    res.destroy();
+    this.#res.destroy();
   }
 
   #canRetry(): boolean {
