@@ -1,40 +1,28 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
-import { HttpListeners } from '../../src/gateway/listeners.js';
-import { createProxyHandler } from '../../src/proxy/handler.js';
-import { echoUpstream, Feed, newState, rawExchange, type Listening } from './helpers.js';
+import { echoUpstream, listenersGateway, rawExchange, type Listening } from './helpers.js';
 
 // nginx sends "100 Continue" when it starts reading the body (ngx_http_test_expect), and never
 // before refusing a declared Content-Length over client_max_body_size.
 
-let feed: Feed;
-let listeners: HttpListeners;
+let gw: Awaited<ReturnType<typeof listenersGateway>>;
 let port: number;
 let echo: Listening;
 
 before(async () => {
-  feed = new Feed(newState());
-  const handler = createProxyHandler(feed.state, {
-    version: '3.14.0',
-    logger: silentLogger(),
-    clientMaxBodySize: 10,
-  });
-  listeners = new HttpListeners([{ ip: '127.0.0.1', port: 0 }], handler);
-  await listeners.listen();
-  port = listeners.ports()[0]!;
+  gw = await listenersGateway({ clientMaxBodySize: 10 });
+  port = gw.port;
   echo = await echoUpstream();
-  feed.put('routes/1', {
+  gw.feed.put('routes/1', {
     uri: '/up/*',
     upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
   });
 });
 
 after(async () => {
-  await listeners.drain(0);
+  await gw.close();
   await echo.close();
-  feed.state.close();
 });
 
 const expecting = (path: string, length: number, extra = ''): string =>

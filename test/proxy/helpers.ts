@@ -8,6 +8,7 @@ import {
 import { connect, type AddressInfo } from 'node:net';
 import type { KeyValue } from '../../src/core/kv.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { HttpListeners } from '../../src/gateway/listeners.js';
 import { PluginRegistry } from '../../src/plugin/registry.js';
 import { createProxyHandler, type ProxyHandler } from '../../src/proxy/handler.js';
 import type { ProxyOptions } from '../../src/proxy/options.js';
@@ -126,6 +127,34 @@ export async function gateway(opts: Partial<ProxyOptions> = {}): Promise<Gateway
     url: `http://127.0.0.1:${l.port}`,
     close: async () => {
       await l.close();
+      feed.state.close();
+    },
+  };
+}
+
+/**
+ * The proxy handler on the gateway's own listeners (HttpListeners: nginx's head limits, Expect,
+ * connection rules), on port 0, over a fresh state.
+ */
+export async function listenersGateway(
+  opts: Partial<ProxyOptions> = {},
+): Promise<Omit<Gateway, 'server'>> {
+  const feed = new Feed(newState());
+  const handler = createProxyHandler(feed.state, {
+    version: '3.14.0',
+    logger: silentLogger(),
+    ...opts,
+  });
+  const listeners = new HttpListeners([{ ip: '127.0.0.1', port: 0 }], handler);
+  await listeners.listen();
+  const port = listeners.ports()[0]!;
+  return {
+    port,
+    feed,
+    handler,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await listeners.drain(0);
       feed.state.close();
     },
   };

@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
-import { HttpListeners } from '../../src/gateway/listeners.js';
-import { createProxyHandler } from '../../src/proxy/handler.js';
-import { Feed, listen, newState, rawExchange, type Listening } from './helpers.js';
+import { listen, listenersGateway, rawExchange, type Listening } from './helpers.js';
 
 // nginx (and so APISIX) reads a head into a 1 KiB buffer, then into at most four 8 KiB buffers
 // (`large_client_header_buffers 4 8k`); a line never spans two of them.
 
-let feed: Feed;
-let listeners: HttpListeners;
+let gw: Awaited<ReturnType<typeof listenersGateway>>;
 let port: number;
 let upstream: Listening;
 
 before(async () => {
-  feed = new Feed(newState());
-  const handler = createProxyHandler(feed.state, { version: '3.14.0', logger: silentLogger() });
-  listeners = new HttpListeners([{ ip: '127.0.0.1', port: 0 }], handler);
-  await listeners.listen();
-  port = listeners.ports()[0]!;
+  gw = await listenersGateway();
+  port = gw.port;
   // An upstream that takes large heads itself, and tells how many bytes of headers it got.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const bytes = req.rawHeaders.reduce((n, s) => n + s.length, 0);
@@ -28,16 +21,15 @@ before(async () => {
   });
   server.maxHeadersCount = 0;
   upstream = await listen(server);
-  feed.put('routes/1', {
+  gw.feed.put('routes/1', {
     uri: '/*',
     upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${upstream.port}`]: 1 } },
   });
 });
 
 after(async () => {
-  await listeners.drain(0);
+  await gw.close();
   await upstream.close();
-  feed.state.close();
 });
 
 /** `count` header lines `X-Hnn: vvv…` of `lineBytes` bytes each, CRLF included. */

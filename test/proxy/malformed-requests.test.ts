@@ -1,32 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
-import { HttpListeners } from '../../src/gateway/listeners.js';
-import { createProxyHandler } from '../../src/proxy/handler.js';
-import { echoUpstream, Feed, newState, rawExchange, type Listening } from './helpers.js';
+import { echoUpstream, listenersGateway, rawExchange, type Listening } from './helpers.js';
 
-let feed: Feed;
-let listeners: HttpListeners;
+let gw: Awaited<ReturnType<typeof listenersGateway>>;
 let port: number;
 let echo: Listening;
 
 before(async () => {
-  feed = new Feed(newState());
-  const handler = createProxyHandler(feed.state, { version: '3.14.0', logger: silentLogger() });
-  listeners = new HttpListeners([{ ip: '127.0.0.1', port: 0 }], handler);
-  await listeners.listen();
-  port = listeners.ports()[0]!;
+  gw = await listenersGateway();
+  port = gw.port;
   echo = await echoUpstream();
-  feed.put('routes/1', {
+  gw.feed.put('routes/1', {
     uri: '/*',
     upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
   });
 });
 
 after(async () => {
-  await listeners.drain(0);
+  await gw.close();
   await echo.close();
-  feed.state.close();
 });
 
 const exchange = (raw: string): Promise<string> => rawExchange(port, raw);
@@ -82,7 +74,7 @@ void test('an Expect other than 100-continue is ignored, as nginx, not answered 
 });
 
 void test('an absolute-form target is routed on its path and host and proxied in origin form, as nginx', async () => {
-  feed.put('routes/abs', {
+  gw.feed.put('routes/abs', {
     uri: '/abs/*',
     hosts: ['abs.example'],
     upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
