@@ -11,6 +11,13 @@ import {
   type ListenerTimeouts,
 } from './connection-rules.js';
 
+/** How long a connection must stay idle, while draining, before it is closed. */
+const IDLE_SWEEP_MS = 500;
+
+const kUpgraded = Symbol('upgraded');
+/** A client socket as the drain sees it: node's current response, and whether it was upgraded. */
+type Tracked = Socket & { _httpMessage?: unknown; [kUpgraded]?: boolean };
+
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -25,9 +32,13 @@ export interface HttpHandler {
  * every further request on an open connection with `Connection: close`, let idle keep-alive
  * connections expire as usual, and destroy what is left at the deadline.
  *
- * Idle connections are deliberately not closed at once (as `http.Server.close()` does since Node
- * 19): a client may be writing its next request on one at that very moment, and would see a reset.
- * Expiry after `keepalive_timeout` is the case clients know how to avoid.
+ * Idle connections are not closed at the instant the drain starts (as `http.Server.close()` does
+ * since Node 19): a client may be writing its next request on one at that very moment, and would
+ * see a reset. nginx closes them at once on a graceful stop; here a connection is closed once it
+ * has carried no request and sent no byte for a whole sweep interval (IDLE_SWEEP_MS), so a
+ * drain does not wait out `keepalive_timeout` (60 s by default) for clients that are done.
+ * Upgraded connections (WebSocket) are left to the deadline, as nginx leaves them to
+ * worker_shutdown_timeout.
  *
  * Connections follow `nginx_config.http`'s keepalive_timeout and client_header_timeout, and
  * nginx's keepalive_requests (connection-rules.ts).
@@ -80,7 +91,12 @@ export class HttpListeners {
         });
       }
       const onUpgrade = handler.onUpgrade?.bind(handler);
-      if (onUpgrade) server.on('upgrade', onUpgrade);
+      if (onUpgrade) {
+        server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+          (socket as Tracked)[kUpgraded] = true;
+          onUpgrade(req, socket, head);
+        });
+      }
       const onConnect = handler.onConnect?.bind(handler);
       if (onConnect) server.on('connect', onConnect);
       const onClientError = handler.onClientError?.bind(handler);
@@ -129,12 +145,35 @@ export class HttpListeners {
     }
     if (this.#sockets.size > 0) {
       let timer: NodeJS.Timeout | undefined;
+      const sweep = this.#sweepIdle();
       await new Promise<void>((resolve) => {
         this.#onIdle = resolve;
         timer = setTimeout(resolve, timeoutMs);
       });
       clearTimeout(timer);
+      clearInterval(sweep);
     }
     for (const socket of this.#sockets) socket.destroy();
+  }
+
+  /**
+   * Every IDLE_SWEEP_MS while draining: closes each connection with no request in flight (node
+   * keeps the response of the current request on `socket._httpMessage` from its head to its end)
+   * that read no byte since the previous sweep.
+   */
+  #sweepIdle(): NodeJS.Timeout {
+    let seen = new Map<Socket, number>();
+    const sweep = setInterval(() => {
+      const next = new Map<Socket, number>();
+      for (const socket of this.#sockets) {
+        const t = socket as Tracked;
+        if (t[kUpgraded] === true || t._httpMessage) continue;
+        if (seen.get(socket) === socket.bytesRead) socket.destroy();
+        else next.set(socket, socket.bytesRead);
+      }
+      seen = next;
+    }, IDLE_SWEEP_MS);
+    sweep.unref();
+    return sweep;
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '../../src/gateway/connection-rules.js';
 import { HttpListeners } from '../../src/gateway/listeners.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
-import { echoUpstream, Feed, newState, type Listening } from './helpers.js';
+import { echoUpstream, Feed, newState, upstream, type Listening } from './helpers.js';
 import { countResponses, RawClient } from './raw-client.js';
 
 // nginx_config.http keepalive_timeout and client_header_timeout on the proxy listeners, and
@@ -114,3 +114,42 @@ void test('a connection is closed after its 1000th request (nginx keepalive_requ
   assert.match(last, /\r\nConnection: close\r\n/);
   assert.equal(text.split('Connection: close').length - 1, 1);
 });
+
+void test(
+  'a drain closes a kept-alive connection that is done, and lets a request in flight finish',
+  // A guard, not a measure: without the sweep the idle connection would hold the drain for 120 s.
+  { timeout: 30_000 },
+  async () => {
+    // An upstream that answers /slow after 1.5 s: longer than a drain's idle sweep.
+    const slow = await upstream((req, res) => {
+      setTimeout(() => res.end('late'), req.url === '/slow' ? 1500 : 0);
+    });
+    const feed = new Feed(newState());
+    const handler = createProxyHandler(feed.state, { version: '3.14.0', logger: silentLogger() });
+    const listeners = new HttpListeners([{ ip: '127.0.0.1', port: 0 }], handler);
+    await listeners.listen();
+    feed.put('routes/1', {
+      uri: '/*',
+      upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${slow.port}`]: 1 } },
+    });
+    const port = listeners.ports()[0]!;
+    const idle = new RawClient(port);
+    await idle.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n').responses(1);
+    const busy = new RawClient(port);
+    busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the request reaches the upstream
+
+    let drained = false;
+    // A deadline far beyond the test's: only the idle sweep can close the idle connection.
+    const drain = listeners.drain(120_000).then(() => (drained = true));
+    await idle.closed;
+    assert.equal(drained, false, 'the drain still waits for the request in flight');
+    const text = await busy.responses(1);
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(text, /\r\n\r\nlate$/);
+    await drain;
+    await busy.closed;
+    feed.state.close();
+    await slow.close();
+  },
+);
