@@ -160,9 +160,14 @@ void test('a bodyless GET makes no timer for client_body_timeout or send_timeout
     // Warm both paths first (pools, first-use caches).
     await send(`${gw.url}/echo`);
     await send(`${bare.url}/echo`);
-    const withTimeouts = await timersDuring(() => send(`${gw.url}/echo`));
-    const without = await timersDuring(() => send(`${bare.url}/echo`));
-    assert.equal(withTimeouts, without);
+    // The fewest of a few tries: a timer of something else running meanwhile (a pool's idle
+    // sweep) lands in one try, not in all.
+    const fewest = async (url: string): Promise<number> => {
+      let n = Infinity;
+      for (let i = 0; i < 5; i++) n = Math.min(n, await timersDuring(() => send(url)));
+      return n;
+    };
+    assert.equal(await fewest(`${gw.url}/echo`), await fewest(`${bare.url}/echo`));
     assert.equal(json(await send(`${gw.url}/echo`)).method, 'GET');
   } finally {
     await bare.close();
