@@ -12,30 +12,14 @@ import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './
 import { holdContinue } from './expect-continue.js';
 import { Exchange, type ExchangeShared } from './exchange.js';
 import type { ProxyOptions } from './options.js';
-import { PluginPhases, pluginResponseParts, sendThroughPhases } from './plugin-phases.js';
-import { PluginRequest, type RequestEdits } from './plugin-request.js';
+import { PhaseAnswers } from './phase-answers.js';
+import { PluginPhases, sendThroughPhases } from './plugin-phases.js';
+import { PluginRequest } from './plugin-request.js';
 import { upstreamHeaders } from './request-headers.js';
 import { requestTarget } from './request-target.js';
 import { RequestFacts } from './request-vars.js';
 import { proxyWebSocket, refuseUpgrade } from './websocket.js';
 import { EMPTY_CHAIN as EMPTY_ROUTE_CHAIN } from '../plugin/chain.js';
-
-/** A WebSocket handshake that passed matching and the pre-proxy checks. */
-export interface Admitted {
-  readonly facts: RequestFacts;
-  readonly upstream: RuntimeUpstream;
-  readonly peer: Peer;
-  /** The client's address (after real-ip and the `real-ip` plugin). */
-  readonly clientAddr: string;
-  /** The client is in `apisix.trusted_addresses`. */
-  readonly trusted: boolean;
-  /** The Server header value. */
-  readonly server: string;
-  /** What plugins changed in the request (path, headers, Host), when the route has plugins. */
-  readonly edits: RequestEdits | undefined;
-  /** The chash key, when the upstream hashes. */
-  readonly hashKey: string | undefined;
-}
 
 /** A WebSocket handshake's socket and first bytes, kept until it is admitted. */
 interface Upgrade {
@@ -88,6 +72,8 @@ class Proxy_ {
   /** The state's consumer merge, bound once. */
   readonly #merge: ConsumerMerge;
   readonly #shared: ExchangeShared;
+  /** How a request a plugin phase ended is answered. */
+  readonly #answers: PhaseAnswers;
   readonly #opts: ProxyOptions;
   #inflight = 0;
   #idle: (() => void) | undefined;
@@ -115,6 +101,7 @@ class Proxy_ {
       sendTimeoutMs: opts.sendTimeoutMs ?? 0,
       onFinished: () => this.#finished(),
     };
+    this.#answers = new PhaseAnswers(opts.logger, this.#server);
     this.handler = {
       onRequest: (req, res) => this.#onRequest(req, res),
       onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
@@ -209,7 +196,7 @@ class Proxy_ {
         out = admit(c, pr, this.#merge, logger);
       } else if (stage === GLOBAL_BEFORE_PROXY) {
         if (pr.facts.route!.upstream!.empty) {
-          this.#answer(res, pr, { status: 503 });
+          this.#answers.answer(res, pr, { status: 503 });
           return;
         }
         out =
@@ -224,78 +211,11 @@ class Proxy_ {
       }
       if (out !== undefined) {
         const next = stage + 1;
-        this.#then(out, res, pr, () => this.#prePhases(req, res, peer, upgrade, pr, next));
+        this.#answers.then(out, res, pr, () => this.#prePhases(req, res, peer, upgrade, pr, next));
         return;
       }
     }
     this.#proceed(req, res, pr.facts, peer, pr, upgrade);
-  }
-
-  /** Continues with `next` when no phase ended the request, now or once it settled. */
-  #then(
-    out: Outcome | Promise<Outcome>,
-    res: ServerResponse,
-    pr: PluginRequest,
-    next: () => void,
-  ): void {
-    if (out === undefined) {
-      next();
-      return;
-    }
-    if (!(out instanceof Promise)) {
-      this.#answer(res, pr, out);
-      return;
-    }
-    out.then(
-      (settled) => {
-        if (res.destroyed || pr.bodyTimedOut) {
-          this.#gone(pr);
-          return;
-        }
-        if (pr.bodyTooLarge) this.#tooLarge(res, pr);
-        else if (settled === undefined) next();
-        else this.#answer(res, pr, settled);
-      },
-      (err: unknown) => {
-        if (pr.bodyTimedOut) {
-          this.#gone(pr);
-          return;
-        }
-        this.#opts.logger.error({ err }, 'plugin phase failed');
-        this.#answer(res, pr, { status: 500 });
-      },
-    );
-  }
-
-  /**
-   * The client left while a phase ran (499), or a plugin's body read hit client_body_timeout and
-   * the connection was closed with no answer (nginx logs 408): only the log phase is left.
-   */
-  #gone(pr: PluginRequest): void {
-    new PluginPhases(pr, this.#opts.logger).end(pr.bodyTimedOut ? 408 : 499, 0);
-  }
-
-  /** A plugin read a body past client_max_body_size: nginx's 413, then the connection closes. */
-  #tooLarge(res: ServerResponse, pr: PluginRequest): void {
-    res.shouldKeepAlive = false;
-    this.#answer(res, pr, { status: 413 });
-    pr.req.resume();
-  }
-
-  /** A response a phase returned (or the gateway made), through the response-side phases. */
-  #answer(res: ServerResponse, pr: PluginRequest, out: { status: number } & Outcome): void {
-    let parts: { headers: string[]; body: Buffer };
-    let status = out.status;
-    try {
-      parts = pluginResponseParts(out);
-    } catch (err) {
-      // A body JSON cannot encode (a cycle, a BigInt): as a phase that threw, a 500.
-      this.#opts.logger.error({ err }, 'plugin response unusable');
-      status = 500;
-      parts = pluginResponseParts({ status });
-    }
-    const phases = new PluginPhases(pr, this.#opts.logger);
-    sendThroughPhases(res, phases, status, parts.headers, parts.body, this.#server);
   }
 
   /** No route matched: the global rules still run (rewrite, access), then the 404. */
@@ -314,7 +234,7 @@ class Proxy_ {
       env,
       state.consumers,
     );
-    this.#then(
+    this.#answers.then(
       admit(pr.chains, pr, (c) => c, this.#opts.logger),
       res,
       pr,

@@ -2,8 +2,28 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { errorPageBytes } from './error-pages.js';
-import type { Admitted } from './handler.js';
+import type { RuntimeUpstream } from '../upstream/runtime.js';
+import type { Peer } from './client-address.js';
+import type { RequestEdits } from './plugin-request.js';
 import { HOST_VALUE_INDEX, upstreamHeaders } from './request-headers.js';
+import type { RequestFacts } from './request-vars.js';
+
+/** A WebSocket handshake that passed matching and the pre-proxy checks. */
+export interface Admitted {
+  readonly facts: RequestFacts;
+  readonly upstream: RuntimeUpstream;
+  readonly peer: Peer;
+  /** The client's address (after real-ip and the `real-ip` plugin). */
+  readonly clientAddr: string;
+  /** The client is in `apisix.trusted_addresses`. */
+  readonly trusted: boolean;
+  /** The Server header value. */
+  readonly server: string;
+  /** What plugins changed in the request (path, headers, Host), when the route has plugins. */
+  readonly edits: RequestEdits | undefined;
+  /** The chash key, when the upstream hashes. */
+  readonly hashKey: string | undefined;
+}
 
 /**
  * A ServerResponse writing to an upgrade request's raw socket, so an upgrade that is not
