@@ -67,7 +67,6 @@ class Proxy_ {
   readonly #state: DataPlaneState<RuntimeUpstream>;
   readonly #realIp: RealIp;
   readonly #server: string;
-  readonly #maxBody: number;
   readonly #env: PluginEnv | undefined;
   /** The state's consumer merge, bound once. */
   readonly #merge: ConsumerMerge;
@@ -90,13 +89,12 @@ class Proxy_ {
       opts.trustedAddresses ?? [],
     );
     this.#server = opts.serverTokens === false ? 'Gatehouse' : `Gatehouse/${opts.version}`;
-    this.#maxBody = opts.clientMaxBodySize ?? 0;
     this.#env = opts.pluginEnv;
     this.#merge = (route, consumer) => state.mergeConsumer(route, consumer);
     this.#shared = {
       server: this.#server,
       showUpstreamStatus: opts.showUpstreamStatus === true,
-      maxBody: this.#maxBody,
+      maxBody: opts.clientMaxBodySize ?? 0,
       bodyTimeoutMs: opts.clientBodyTimeoutMs ?? 0,
       sendTimeoutMs: opts.sendTimeoutMs ?? 0,
       onFinished: () => this.#finished(),
@@ -149,9 +147,10 @@ class Proxy_ {
       sendErrorPage(res, route.failure.status, this.#server);
       return;
     }
-    if (this.#maxBody > 0) {
+    const maxBody = this.#shared.maxBody;
+    if (maxBody > 0) {
       const length = req.headers['content-length'];
-      if (length !== undefined && Number(length) > this.#maxBody) {
+      if (length !== undefined && Number(length) > maxBody) {
         // nginx closes after a 413, rather than read a body it refused.
         res.shouldKeepAlive = false;
         sendErrorPage(res, 413, this.#server);
@@ -169,7 +168,7 @@ class Proxy_ {
     }
     const chains = { global, route: route.chain };
     const pr = new PluginRequest(req, facts, route, chains, env!, this.#state.consumers);
-    pr.bodyLimit = this.#maxBody;
+    pr.bodyLimit = maxBody;
     pr.bodyTimeoutMs = this.#shared.bodyTimeoutMs;
     this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
   }
