@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import pre from '../../src/plugins/serverless-pre-function.js';
 import { fakeContext } from '../support/fake-plugin-context.js';
+import { RawClient } from '../support/raw-client.js';
 import { useTestGateway } from './lib/gateway.js';
 import { confError, prepared, testConfErrors } from './lib/conf.js';
 import {
@@ -176,14 +176,9 @@ void describe('serverless-pre-function over traffic', () => {
     });
     const raw =
       'POST /sl/length HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello';
-    const socket = connect(gw.ports.http, '127.0.0.1');
-    socket.write(raw);
-    const answer = await new Promise<string>((resolve) => {
-      let text = '';
-      socket.on('data', (c: Buffer) => (text += c.toString()));
-      socket.on('close', () => resolve(text));
-    });
-    assert.match(answer, /^HTTP\/1\.1 200/);
+    const client = new RawClient(gw.ports.http).write(raw);
+    await client.closed;
+    assert.match(client.text, /^HTTP\/1\.1 200/);
     assert.equal(gw.echo.received.at(-1)?.headers['x-len'], String(raw.length));
   });
 
@@ -331,15 +326,11 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
     const chunked = (size: number) =>
       'POST /sl/read HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
       `Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`;
-    const statusOf = (raw: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(gw.ports.http, '127.0.0.1');
-        let text = '';
-        socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
-        socket.on('close', () => resolve(text.slice(9, 12)));
-        socket.on('error', (err) => (text === '' ? reject(err) : resolve(text.slice(9, 12))));
-        socket.write(raw);
-      });
+    const statusOf = async (raw: string): Promise<string> => {
+      const client = new RawClient(gw.ports.http).write(raw);
+      await client.closed;
+      return client.text.slice(9, 12);
+    };
     assert.equal(await statusOf(chunked(1000)), '200');
     assert.equal(await statusOf(chunked(3000)), '413');
   });
@@ -354,20 +345,14 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
       },
       upstream: gw.upstream,
     });
-    const text = await new Promise<string>((resolve, reject) => {
-      const socket = connect(gw.ports.http, '127.0.0.1');
-      let got = '';
-      socket.on('data', (c: Buffer) => {
-        if (got === '' && c.toString('latin1').startsWith('HTTP/1.1 100 ')) socket.write('hello');
-        got += c.toString('latin1');
-      });
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-      socket.write(
-        'POST /sl/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
-          'Expect: 100-continue\r\nContent-Length: 5\r\n\r\n',
-      );
-    });
+    const client = new RawClient(gw.ports.http).write(
+      'POST /sl/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+        'Expect: 100-continue\r\nContent-Length: 5\r\n\r\n',
+    );
+    await client.until((t) => t.startsWith('HTTP/1.1 100 ') && t.includes('\r\n\r\n'));
+    client.write('hello');
+    await client.closed;
+    const text = client.text;
     assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
     assert.ok(text.endsWith('\r\n\r\nhello'), text);
   });
@@ -388,14 +373,11 @@ void describe('serverless-pre-function reading a body that stalls (config.yaml t
       },
       upstream: gw.upstream,
     });
-    const text = await new Promise<string>((resolve, reject) => {
-      const socket = connect(gw.ports.http, '127.0.0.1');
-      let got = '';
-      socket.on('data', (c: Buffer) => (got += c.toString('latin1')));
-      socket.on('close', () => resolve(got));
-      socket.on('error', (err) => (got === '' ? resolve(got) : reject(err)));
-      socket.write('POST /sl/stall HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
-    });
+    const client = new RawClient(gw.ports.http).write(
+      'POST /sl/stall HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc',
+    );
+    await client.closed;
+    const text = client.text;
     assert.equal(text, '');
     assert.doesNotMatch(gw.output(), /plugin phase failed|worker exited unexpectedly/);
   });

@@ -9,7 +9,7 @@ import {
 import { HttpListeners } from '../../src/gateway/listeners.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import { echoUpstream, Feed, newState, upstream, type Listening } from './helpers.js';
-import { countResponses, RawClient } from './raw-client.js';
+import { countResponses, RawClient } from '../support/raw-client.js';
 
 // nginx_config.http keepalive_timeout and client_header_timeout on the proxy listeners, and
 // nginx's keepalive_requests (1000), each checked on a raw connection.

@@ -11,7 +11,7 @@ import {
   type Gateway,
   type Listening,
 } from './helpers.js';
-import { RawClient } from './raw-client.js';
+import { RawClient } from '../support/raw-client.js';
 
 // nginx_config.http client_body_timeout and send_timeout on the proxy path, with short
 // configured times: what happens, never how fast.
