@@ -1,11 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { DataPlaneState } from '../snapshot/state.js';
+import type { ResolvedRoute } from '../snapshot/types.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import { timeoutMs } from '../upstream/settings.js';
 import { RealIp, type Peer } from './client-address.js';
 import { admit, type ConsumerMerge } from '../plugin/admission.js';
-import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js';
+import {
+  runStopPhase,
+  skipPreferRoute,
+  type Outcome,
+  type RequestChains,
+} from '../plugin/runner.js';
 import type { PluginEnv } from '../plugin/types.js';
 import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
@@ -127,6 +133,17 @@ class Proxy_ {
       sendErrorPage(res, target, this.#server);
       return;
     }
+    const maxBody = this.#shared.maxBody;
+    if (maxBody > 0) {
+      const length = req.headers['content-length'];
+      if (length !== undefined && Number(length) > maxBody) {
+        // nginx checks the length as it picks the location, before any phase and whether a
+        // route matches or not; it closes after the 413 rather than read a body it refused.
+        res.shouldKeepAlive = false;
+        sendErrorPage(res, 413, this.#server);
+        return;
+      }
+    }
     const facts = new RequestFacts(
       req,
       target.path,
@@ -147,16 +164,6 @@ class Proxy_ {
       sendErrorPage(res, route.failure.status, this.#server);
       return;
     }
-    const maxBody = this.#shared.maxBody;
-    if (maxBody > 0) {
-      const length = req.headers['content-length'];
-      if (length !== undefined && Number(length) > maxBody) {
-        // nginx closes after a 413, rather than read a body it refused.
-        res.shouldKeepAlive = false;
-        sendErrorPage(res, 413, this.#server);
-        return;
-      }
-    }
     facts.route = route;
     if (global === undefined || (global.empty && route.chain.empty)) {
       if (route.upstream!.empty) {
@@ -167,9 +174,7 @@ class Proxy_ {
       return;
     }
     const chains = { global, route: route.chain };
-    const pr = new PluginRequest(req, facts, route, chains, env!, this.#state.consumers);
-    pr.bodyLimit = maxBody;
-    pr.bodyTimeoutMs = this.#shared.bodyTimeoutMs;
+    const pr = this.#pluginRequest(req, facts, route, chains, env!);
     this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
   }
 
@@ -224,15 +229,8 @@ class Proxy_ {
     facts: RequestFacts,
     env: PluginEnv,
   ): void {
-    const state = this.#state;
-    const pr = new PluginRequest(
-      req,
-      facts,
-      undefined,
-      { global: state.globalChain(), route: EMPTY_ROUTE_CHAIN },
-      env,
-      state.consumers,
-    );
+    const chains = { global: this.#state.globalChain(), route: EMPTY_ROUTE_CHAIN };
+    const pr = this.#pluginRequest(req, facts, undefined, chains, env);
     this.#answers.then(
       admit(pr.chains, pr, (c) => c, this.#opts.logger),
       res,
@@ -243,6 +241,20 @@ class Proxy_ {
         sendThroughPhases(res, phases, 404, headers, ROUTE_NOT_FOUND_BODY, this.#server);
       },
     );
+  }
+
+  /** A request as plugins see it, with the body limits a plugin's readBody must keep. */
+  #pluginRequest(
+    req: IncomingMessage,
+    facts: RequestFacts,
+    route: ResolvedRoute<RuntimeUpstream> | undefined,
+    chains: RequestChains,
+    env: PluginEnv,
+  ): PluginRequest {
+    const pr = new PluginRequest(req, facts, route, chains, env, this.#state.consumers);
+    pr.bodyLimit = this.#shared.maxBody;
+    pr.bodyTimeoutMs = this.#shared.bodyTimeoutMs;
+    return pr;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {

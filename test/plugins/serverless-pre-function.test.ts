@@ -335,6 +335,40 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
     assert.equal(await statusOf(chunked(3000)), '413');
   });
 
+  void test('a global rule reading the body of a request no route matches keeps the limit too', async () => {
+    await gw.put('/global_rules/sl-read', {
+      plugins: {
+        'serverless-pre-function': {
+          functions: [
+            'async function (conf, ctx) { if (ctx.uri.startsWith("/nowhere")) await ctx.readBody() }',
+          ],
+        },
+      },
+    });
+    try {
+      const chunked = (size: number) =>
+        'POST /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+        `Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`;
+      const statusOf = async (raw: string): Promise<string> => {
+        const client = new RawClient(gw.ports.http).write(raw);
+        await client.closed;
+        return client.text.slice(9, 12);
+      };
+      assert.equal(await statusOf(chunked(1000)), '404');
+      assert.equal(await statusOf(chunked(3000)), '413');
+    } finally {
+      await gw.delete('/global_rules/sl-read');
+    }
+  });
+
+  void test('a Content-Length past the limit is answered 413 before routing, as nginx', async () => {
+    const client = new RawClient(gw.ports.http).write(
+      'POST /no/route/here HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n',
+    );
+    await client.closed;
+    assert.match(client.text, /^HTTP\/1\.1 413 /);
+  });
+
   void test('a function reading the body of an Expect: 100-continue request gets it after 100 Continue', async () => {
     await gw.put('/routes/sl-echo', {
       uri: '/sl/echo',
@@ -381,6 +415,31 @@ void describe('serverless-pre-function reading a body that stalls (config.yaml t
     assert.equal(text, '');
     assert.doesNotMatch(gw.output(), /plugin phase failed|worker exited unexpectedly/);
   });
+
+  void test(
+    'a global rule that reads a stalled body of a request no route matches closes it too',
+    { timeout: 20_000 },
+    async () => {
+      await gw.put('/global_rules/sl-stall', {
+        plugins: {
+          'serverless-pre-function': {
+            functions: [
+              'async function (conf, ctx) { if (ctx.uri === "/nowhere") await ctx.readBody() }',
+            ],
+          },
+        },
+      });
+      try {
+        const client = new RawClient(gw.ports.http).write(
+          'POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc',
+        );
+        await client.closed;
+        assert.equal(client.text, '');
+      } finally {
+        await gw.delete('/global_rules/sl-stall');
+      }
+    },
+  );
 
   void test("keepalive_timeout's second time from config.yaml is the Keep-Alive header", async () => {
     const reply = await gw.request('/sl/stall', { headers: { connection: 'keep-alive' } });
