@@ -72,11 +72,13 @@ export function isToPrimary(msg: unknown): msg is ToPrimary {
 
 /**
  * How long a worker may keep an applied delta unacknowledged when nobody waits for it. Every
- * ack wakes the primary (on these VMs a wake-up costs 0.1-0.2 ms of CPU); deltas nobody waits
- * for are acknowledged together. The Control API asks for the acks it lacks before it answers
- * (WorkerPool.settle), so what it reports is current.
+ * ack wakes the primary and the worker (on these VMs a wake-up costs 0.1-0.2 ms of CPU); deltas
+ * nobody waits for are acknowledged together, at most once a second (at 100 ms, under 50 route
+ * writes a second, the acks were a twentieth of the primary's wake-ups). Nothing reads the
+ * lazy value: write-and-wait asks for its ack (`ack` on the delta, or `ack-now`), and the
+ * Control API asks for the acks it lacks before it answers (WorkerPool.settle).
  */
-export const LAZY_ACK_MS = 100;
+export const LAZY_ACK_MS = 1000;
 
 /** Items per `reset-chunk`: ~200 KB of JSON for typical routes, a millisecond or so to encode. */
 export const RESET_CHUNK_ITEMS = 1000;
