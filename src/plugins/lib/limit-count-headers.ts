@@ -62,8 +62,8 @@ export class HeaderNames {
 
 /**
  * The reset header's text: a window's reset (seconds, two decimals) changes every 10 ms, and a
- * busy route sends many requests in that time, so the last conversion is kept (a number with
- * decimals is slow to print).
+ * busy route sends many requests in that time, so the last conversion is kept; a new one is
+ * printed from integers (a number with decimals is slow to print).
  */
 export class ResetText {
   #value = NaN;
@@ -72,10 +72,24 @@ export class ResetText {
   of(reset: number): string {
     if (reset !== this.#value) {
       this.#value = reset;
-      this.#text = String(reset);
+      this.#text = twoDecimals(reset);
     }
     return this.#text;
   }
+}
+
+/**
+ * `String(x)` for a non-negative number with at most two decimals (`60`, `59.9`, `0.05`), from
+ * its integer parts; anything else (larger, more decimals) goes to String.
+ */
+export function twoDecimals(x: number): string {
+  const hundredths = Math.round(x * 100);
+  if (!(hundredths >= 0 && hundredths < 0x40000000) || hundredths / 100 !== x) return String(x);
+  const whole = Math.floor(hundredths / 100);
+  const frac = hundredths % 100;
+  if (frac === 0) return String(whole);
+  if (frac % 10 === 0) return `${whole}.${frac / 10}`;
+  return `${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
 /** The key of the headers waiting for header_filter in `ctx.data` (the last QuotaRecord). */
