@@ -11,6 +11,11 @@
  *
  * Env: ROUTES (default "none all key-auth limit-count prometheus"), CONNS (32), PROFILE (a file:
  * a CPU profile of the measured slices, to compare routes run one at a time).
+ *
+ * ONLY=<route> COUNT=<warm-up>,<measured> runs one route for fixed request counts instead, for
+ * instruction counts (bench/plugin-callgrind.sh): after the warm-up it prints `warm` and waits
+ * for SIGUSR2 (the driver zeroes callgrind's counters), then serves the measured requests,
+ * prints `measured <n>` and waits for SIGUSR2 again (the driver dumps) before it exits.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -116,6 +121,30 @@ class Client {
 
 const clients = Array.from({ length: conns }, () => new Client());
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const served = (): number => clients.reduce((n, c) => n + c.done, 0);
+
+/** Runs `route` until `n` more requests completed, then lets the ones in flight finish. */
+async function serve(route: string, n: number): Promise<void> {
+  const until = served() + n;
+  for (const c of clients) c.start(route);
+  while (served() < until) await sleep(5);
+  for (const c of clients) c.stop();
+  await sleep(50);
+}
+
+const usr2 = (): Promise<void> => new Promise((resolve) => process.once('SIGUSR2', resolve));
+const only = process.env['ONLY'];
+if (only !== undefined) {
+  const [warm, measured] = (process.env['COUNT'] ?? '4000,2000').split(',').map(Number);
+  await serve(only, warm!);
+  console.log('warm');
+  await usr2();
+  const before = served();
+  await serve(only, measured!);
+  console.log(`measured ${served() - before}`);
+  await usr2();
+  process.exit(0);
+}
 
 /** One slice on `route`: µs of process CPU per completed request. */
 async function slice(route: string): Promise<number> {

@@ -18,10 +18,10 @@ import type {
 import { checkConf, type LimitCountConf } from './lib/limit-count-check.js';
 import {
   flushQuotaHeaders,
+  HeaderNames,
   recordedQuotaHeaders,
   recordQuotaHeaders,
   ResetText,
-  type HeaderNames,
 } from './lib/limit-count-headers.js';
 import { closeRedisClients, redisScripts, type RedisFields } from './lib/limit-count-redis.js';
 import {
@@ -29,6 +29,7 @@ import {
   compileRules,
   type ActiveRule,
   type CompiledRule,
+  type Limits,
 } from './lib/limit-count-rules.js';
 import { metadataSchema, schema } from './lib/limit-count-schema.js';
 import {
@@ -45,6 +46,8 @@ const RULES_FAILED = 'failed to get rate limit rules';
 interface Prepared {
   readonly conf: LimitCountConf;
   readonly rules: readonly CompiledRule[];
+  /** The one rule of a conf whose count and window are numbers: nothing to resolve. */
+  readonly single: { readonly key: CompiledRule['key']; readonly limits: Limits } | undefined;
   /** Or why this conf cannot count (a cluster node that is no address): every request fails. */
   readonly counter: Counter | Error;
   readonly names: HeaderNames;
@@ -65,11 +68,14 @@ function makeCounter(conf: LimitCountConf, env: PluginEnv): Counter | Error {
 }
 
 function prepare(conf: LimitCountConf, env: PluginEnv, owner: ConfOwner): Prepared {
+  const rules = compileRules(conf, owner);
+  const only = rules.length === 1 ? rules[0] : undefined;
   return {
     conf,
-    rules: compileRules(conf, owner),
+    rules,
+    single: only?.constant === undefined ? undefined : { key: only.key, limits: only.constant },
     counter: makeCounter(conf, env),
-    names: new Map(),
+    names: new HeaderNames(conf),
     reset: new ResetText(),
     logger: env.logger,
   };
@@ -91,18 +97,23 @@ function cannotLimit(p: Prepared, what: string, reason: string): PhaseResult {
   return p.conf.allow_degradation ? undefined : { status: 500 };
 }
 
-function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome): PhaseResult {
+function verdict(
+  p: Prepared,
+  rule: Limits,
+  key: string,
+  ctx: PluginContext,
+  out: Outcome,
+): PhaseResult {
   // Built only if something reads it (a logger): most requests never do.
   ctx.setVar(
     'rate_limiting_info',
     () =>
-      `{"rate_limiting_key":${JSON.stringify(rule.space + rule.key)},"rate_limiting_limit":${rule.count},` +
+      `{"rate_limiting_key":${JSON.stringify(rule.space + key)},"rate_limiting_limit":${rule.count},` +
       `"rate_limiting_remaining":${out.remaining},"rate_limiting_reset":${Math.trunc(out.reset)}}`,
   );
   if (p.conf.show_limit_quota_header) {
-    const { names, conf } = p;
-    const reset = p.reset.of(out.reset);
-    recordQuotaHeaders(names, conf, rule.headerPrefix, ctx, rule.countText, out.remaining, reset);
+    const names = p.names.of(rule.headerPrefix, ctx);
+    recordQuotaHeaders(names, ctx, rule.countText, out.remaining, p.reset.of(out.reset));
   }
   if (!out.rejected) return undefined;
   const msg = p.conf.rejected_msg;
@@ -118,22 +129,23 @@ function verdict(p: Prepared, rule: ActiveRule, ctx: PluginContext, out: Outcome
 function hitOne(
   p: Prepared,
   counter: Counter,
-  rule: ActiveRule,
+  rule: Limits,
+  key: string,
   ctx: PluginContext,
 ): PhaseResult | Promise<PhaseResult> {
   let out: Outcome | Promise<Outcome>;
   try {
-    out = counter(rule.space, rule.key, 1, rule.count, rule.windowMs);
+    out = counter(rule.space, key, 1, rule.count, rule.windowMs);
   } catch (err) {
     return storeFailed(p, err);
   }
   if (out instanceof Promise) {
     return out.then(
-      (o) => verdict(p, rule, ctx, o),
+      (o) => verdict(p, rule, key, ctx, o),
       (err: unknown) => storeFailed(p, err),
     );
   }
-  return verdict(p, rule, ctx, out);
+  return verdict(p, rule, key, ctx, out);
 }
 
 /** Hits the counters from `i` on; stops at the first rejection. Async only if a counter is. */
@@ -145,7 +157,8 @@ function hitFrom(
   ctx: PluginContext,
 ): PhaseResult | Promise<PhaseResult> {
   for (; i < rules.length; i++) {
-    const out = hitOne(p, counter, rules[i] as ActiveRule, ctx);
+    const { limits, key } = rules[i] as ActiveRule;
+    const out = hitOne(p, counter, limits, key, ctx);
     if (out instanceof Promise) {
       const next = i + 1;
       return out.then((res) => res ?? hitFrom(p, counter, rules, next, ctx));
@@ -173,6 +186,13 @@ const plugin: PluginDefinition<LimitCountConf, Prepared> = {
     const { counter } = p;
     if (counter instanceof Error) {
       return cannotLimit(p, 'failed to fetch limit.count object', counter.message);
+    }
+    const single = p.single;
+    if (single !== undefined) {
+      // Most confs: one rule of numbers, nothing to resolve or collect per request.
+      const key = single.key(ctx);
+      if (key === undefined) return cannotLimit(p, RULES_FAILED, 'no rule applies to the request');
+      return hitOne(p, counter, single.limits, key, ctx);
     }
     const rules = activeRules(p.rules, ctx);
     if (typeof rules === 'string') return cannotLimit(p, RULES_FAILED, rules);

@@ -26,17 +26,27 @@ export interface CompiledRule {
   readonly key: (ctx: PluginContext) => string | undefined;
   /** Inserted into the header names (`X-<prefix>-RateLimit-Limit`); undefined for no rules. */
   readonly headerPrefix: string | undefined;
+  /**
+   * The rule's limits when `count` and `time_window` are numbers (most confs): made once, so
+   * that a request resolves nothing and allocates no ActiveRule for them.
+   */
+  readonly constant: Limits | undefined;
 }
 
-/** One counter to hit for this request. */
-export interface ActiveRule {
+/** What a counter hit needs of a rule, besides the request's key. */
+export interface Limits {
   readonly count: number;
   readonly countText: string;
   readonly windowMs: number;
   /** The counter id is `space` + `key`: the conf's prefix and the request's key. */
   readonly space: string;
-  readonly key: string;
   readonly headerPrefix: string | undefined;
+}
+
+/** One counter to hit for this request. */
+export interface ActiveRule {
+  readonly limits: Limits;
+  readonly key: string;
 }
 
 const amount = (v: number | string): Amount => (typeof v === 'number' ? v : compileTemplate(v));
@@ -69,24 +79,40 @@ export function compileRules(conf: LimitCountConf, owner: ConfOwner): CompiledRu
   const prefix = counterPrefix(conf, owner);
   if (conf.rules === undefined) {
     return [
-      {
-        count: amount(conf.count ?? 0),
-        countText: amountText(conf.count ?? 0),
-        timeWindow: amount(conf.time_window ?? 0),
-        space: prefix,
-        key: singleRuleKey(conf),
-        headerPrefix: undefined,
-      },
+      compiled(conf.count ?? 0, conf.time_window ?? 0, prefix, singleRuleKey(conf), undefined),
     ];
   }
-  return conf.rules.map((rule, i) => ({
-    count: amount(rule.count),
-    countText: amountText(rule.count),
-    timeWindow: amount(rule.time_window),
-    space: prefix,
-    key: ruleKey(rule.key),
-    headerPrefix: rule.header_prefix ?? String(i + 1),
-  }));
+  return conf.rules.map((rule, i) =>
+    compiled(
+      rule.count,
+      rule.time_window,
+      prefix,
+      ruleKey(rule.key),
+      rule.header_prefix ?? String(i + 1),
+    ),
+  );
+}
+
+function compiled(
+  count: number | string,
+  timeWindow: number | string,
+  space: string,
+  key: CompiledRule['key'],
+  headerPrefix: string | undefined,
+): CompiledRule {
+  const constant =
+    typeof count === 'number' && typeof timeWindow === 'number'
+      ? { count, countText: String(count), windowMs: timeWindow * 1000, space, headerPrefix }
+      : undefined;
+  return {
+    count: amount(count),
+    countText: amountText(count),
+    timeWindow: amount(timeWindow),
+    space,
+    key,
+    headerPrefix,
+    constant,
+  };
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -103,6 +129,22 @@ function resolveAmount(a: Amount, ctx: PluginContext): number | string {
   return n;
 }
 
+/** The limits of a rule for this request, or why it cannot be limited. */
+function limitsOf(rule: CompiledRule, ctx: PluginContext): Limits | string {
+  if (rule.constant !== undefined) return rule.constant;
+  const count = resolveAmount(rule.count, ctx);
+  if (typeof count === 'string') return count;
+  const seconds = resolveAmount(rule.timeWindow, ctx);
+  if (typeof seconds === 'string') return seconds;
+  return {
+    count,
+    countText: rule.countText ?? String(count),
+    windowMs: seconds * 1000,
+    space: rule.space,
+    headerPrefix: rule.headerPrefix,
+  };
+}
+
 /**
  * The counters this request hits, in rule order, or the reason it cannot be limited (a template
  * count that is not a positive integer). Rules whose key resolves to nothing are left out.
@@ -115,18 +157,9 @@ export function activeRules(
   for (const rule of rules) {
     const key = rule.key(ctx);
     if (key === undefined) continue;
-    const count = resolveAmount(rule.count, ctx);
-    if (typeof count === 'string') return count;
-    const seconds = resolveAmount(rule.timeWindow, ctx);
-    if (typeof seconds === 'string') return seconds;
-    out.push({
-      count,
-      countText: rule.countText ?? String(count),
-      windowMs: seconds * 1000,
-      space: rule.space,
-      key,
-      headerPrefix: rule.headerPrefix,
-    });
+    const limits = limitsOf(rule, ctx);
+    if (typeof limits === 'string') return limits;
+    out.push({ limits, key });
   }
   return out;
 }
