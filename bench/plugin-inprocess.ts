@@ -10,141 +10,22 @@
  *   npx tsc -p . && taskset -c 0 node dist/bench/plugin-inprocess.js [pairs=20] [sliceMs=500]
  *
  * Env: ROUTES (default "none all key-auth limit-count prometheus"), CONNS (32), PROFILE (a file:
- * a CPU profile of the measured slices, to compare routes run one at a time).
- *
- * ONLY=<route> COUNT=<warm-up>,<measured> runs one route for fixed request counts instead, for
- * instruction counts (bench/plugin-callgrind.sh): after the warm-up it prints `warm` and waits
- * for SIGUSR2 (the driver zeroes callgrind's counters), then serves the measured requests,
- * prints `measured <n>` and waits for SIGUSR2 again (the driver dumps) before it exits.
+ * a CPU profile of the measured slices, to compare routes run one at a time). Instructions per
+ * request, one route at a time: bench/plugin-instructions.sh (bench/plugin-counted.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { silentLogger } from '../src/core/logger.js';
-import { createProxyHandler } from '../src/proxy/handler.js';
-import { DataPlaneState } from '../src/snapshot/state.js';
-import { DnsCache } from '../src/upstream/resolve.js';
-import { runtimeUpstreamFactory } from '../src/upstream/runtime.js';
-import { pluginBenchEnv } from './plugin-bench-env.js';
+import { Client, startInProcessGateway } from './inprocess-gateway.js';
 import { median } from './stats.js';
 
 const pairs = Number(process.argv[2] ?? 20);
 const sliceMs = Number(process.argv[3] ?? 500);
 const conns = Number(process.env['CONNS'] ?? 32);
 const variants = (process.env['ROUTES'] ?? 'none all key-auth limit-count prometheus').split(' ');
-const logger = silentLogger();
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-const upstreamPort = await listen(
-  createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '3' });
-    res.end('ok\n');
-  }),
-);
-
-const { env, registry, builder } = await pluginBenchEnv('plugin-inprocess', logger);
-const state = new DataPlaneState({
-  prefix: '/apisix',
-  routerKind: 'radixtree_host_uri',
-  plugins: () => registry,
-  chains: () => builder,
-  logger,
-  upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
-});
-const KA = { 'key-auth': {} };
-const LC = { 'limit-count': { count: 1_000_000_000, time_window: 3600, rejected_code: 503 } };
-const PR = { prometheus: {} };
-const pluginsOf: Record<string, Record<string, unknown>> = {
-  none: {},
-  all: { ...KA, ...LC, ...PR },
-  'key-auth': KA,
-  'limit-count': LC,
-  prometheus: PR,
-};
-const upstream = { type: 'roundrobin', nodes: { [`127.0.0.1:${upstreamPort}`]: 1 } };
-const items = [
-  {
-    key: '/apisix/consumers/bench',
-    value: { username: 'bench', plugins: { 'key-auth': { key: 'bench-key' } } },
-  },
-  ...Object.entries(pluginsOf).map(([name, plugins]) => ({
-    key: `/apisix/routes/${name}`,
-    value: { uri: `/${name}`, plugins, upstream },
-  })),
-].map((item, i) => ({
-  key: item.key,
-  value: JSON.stringify(item.value),
-  createRevision: i + 2,
-  modRevision: i + 2,
-  lease: 0,
-}));
-state.reset(items, items.length + 1);
-const proxy = createProxyHandler(state, { version: '0.0.0', logger, pluginEnv: env });
-const gatewayPort = await listen(createServer({ keepAliveTimeout: 60_000 }, proxy.onRequest));
-
-/** A keep-alive connection that sends the next request as soon as a response completed. */
-class Client {
-  readonly #socket: Socket;
-  #request: Buffer = Buffer.alloc(0);
-  #pending = '';
-  done = 0;
-  constructor() {
-    this.#socket = connect(gatewayPort, '127.0.0.1');
-    this.#socket.setEncoding('latin1');
-    this.#socket.on('data', (chunk: string) => {
-      this.#pending += chunk;
-      // Every response ends with the upstream's body, "ok\n".
-      let at: number;
-      while ((at = this.#pending.indexOf('\r\n\r\nok\n')) !== -1) {
-        this.#pending = this.#pending.slice(at + 7);
-        this.done++;
-        this.#socket.write(this.#request);
-      }
-    });
-  }
-  start(route: string): void {
-    this.#request = Buffer.from(
-      `GET /${route} HTTP/1.1\r\nHost: 127.0.0.1:${gatewayPort}\r\napikey: bench-key\r\n\r\n`,
-    );
-    this.#socket.write(this.#request);
-  }
-  /** Stops after the response in flight (the next write goes out with an empty buffer). */
-  stop(): void {
-    this.#request = Buffer.alloc(0);
-  }
-}
-
-const clients = Array.from({ length: conns }, () => new Client());
+const gatewayPort = await startInProcessGateway();
+const clients = Array.from({ length: conns }, () => new Client(gatewayPort));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const served = (): number => clients.reduce((n, c) => n + c.done, 0);
-
-/** Runs `route` until `n` more requests completed, then lets the ones in flight finish. */
-async function serve(route: string, n: number): Promise<void> {
-  const until = served() + n;
-  for (const c of clients) c.start(route);
-  while (served() < until) await sleep(5);
-  for (const c of clients) c.stop();
-  await sleep(50);
-}
-
-const usr2 = (): Promise<void> => new Promise((resolve) => process.once('SIGUSR2', resolve));
-const only = process.env['ONLY'];
-if (only !== undefined) {
-  const [warm, measured] = (process.env['COUNT'] ?? '4000,2000').split(',').map(Number);
-  await serve(only, warm!);
-  console.log('warm');
-  await usr2();
-  const before = served();
-  await serve(only, measured!);
-  console.log(`measured ${served() - before}`);
-  await usr2();
-  process.exit(0);
-}
 
 /** One slice on `route`: µs of process CPU per completed request. */
 async function slice(route: string): Promise<number> {

@@ -335,8 +335,19 @@ export class PluginRequest implements RunContext {
   attachConsumer(consumer: Consumer, credentialId?: string): void {
     this.consumer = consumer;
     this.#setLower('x-consumer-username', consumer.username);
-    this.#setLower('x-credential-identifier', credentialId);
-    this.#setLower('x-consumer-custom-id', consumer.labels?.['custom_id']);
+    this.#setOrStrip('x-credential-identifier', credentialId);
+    this.#setOrStrip('x-consumer-custom-id', consumer.labels?.['custom_id']);
+  }
+
+  /**
+   * A header the gateway sets, or strips when it has no value: a removal is only recorded when
+   * there is something to remove (the client sent it, or a plugin set it), so the common request
+   * without those headers keeps a smaller edits map to build and to check every header against.
+   */
+  #setOrStrip(lower: string, value: string | undefined): void {
+    if (value !== undefined || this.req.headers[lower] !== undefined || this.#headers?.has(lower)) {
+      this.#setLower(lower, value);
+    }
   }
 
   /** What the upstream request must differ in. */

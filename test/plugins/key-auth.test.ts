@@ -52,6 +52,26 @@ void describe('key-auth over traffic', () => {
     assert.equal(seen['apikey'], 'jack-key', 'the key is kept without hide_credentials');
   });
 
+  void test("strips a client's own consumer headers the consumer has no value for", async () => {
+    await gw.put('/consumers', {
+      username: 'ka_plain',
+      plugins: { 'key-auth': { key: 'plain-key' } },
+    });
+    const reply = await gw.request('/ka/plain', {
+      headers: {
+        apikey: 'plain-key',
+        'X-Credential-Identifier': 'forged',
+        'X-Consumer-Custom-Id': 'forged',
+        'X-Consumer-Username': 'forged',
+      },
+    });
+    assert.equal(reply.status, 200);
+    const seen = upstreamHeaders();
+    assert.equal(seen['x-consumer-username'], 'ka_plain');
+    assert.equal(seen['x-credential-identifier'], undefined);
+    assert.equal(seen['x-consumer-custom-id'], undefined);
+  });
+
   void test('passes a key in the query string when the header is absent', async () => {
     assert.equal((await gw.request('/ka/plain?apikey=jack-key')).status, 200);
     assert.equal(gw.echo.received.at(-1)?.url, '/ka/plain?apikey=jack-key');
