@@ -19,6 +19,10 @@
  * STORE=etcd: a control_plane gateway takes the writes into etcd, and the gateway measured is a
  * data_plane one that watches it; the write path is pinned with the load side at nice 19
  * (NICE_WRITES=0: not niced), standing in for the other machines it runs on in that deployment.
+ * WARM_WRITES (default 1000): route writes sent one after another before the first round, so
+ * that the rounds measure the write path's steady state, not V8 compiling it: with 20, the
+ * first ~1000 writes under load cost the worker 13-20 % more CPU per request than later ones
+ * (its compiler threads share its core), and the primary ~2x its later CPU per write.
  * UPSTREAM=nginx (default; `return 200`, as ../shared/bench/run.sh) or UPSTREAM=node (a node:http
  * server in this process, which costs ~5x more CPU per request than nginx and then, on two cores,
  * is what limits the loop).
@@ -45,6 +49,7 @@ const routes = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 10);
 const perSecond = Number(process.argv[4] ?? 50);
 const rounds = Number(process.argv[5] ?? 1);
+const warmWrites = Number(process.env['WARM_WRITES'] ?? 1000);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 const pinMode = process.env['PIN'] ?? 'gateway';
 const upstreamKind = process.env['UPSTREAM'] ?? 'nginx';
@@ -268,7 +273,7 @@ try {
   // Warm-up, wrk and the Admin API client alike: the first fetch() of a Node process loads and
   // compiles undici (~0.1-0.5 s with its event loop blocked).
   await wrk(url, 2);
-  await startWrites(20);
+  await startWrites(warmWrites);
   await stopWrites();
   const rows: [string, Phase][] = [];
   for (let r = 0; r < rounds; r++) {
@@ -277,7 +282,7 @@ try {
   }
   console.log(
     `\n${routes} routes, one worker, wrk -t1 -c${process.env['CONNS'] ?? 32} ${seconds}s on /exact/0; ` +
-      `PIN=${pinMode}, UPSTREAM=${upstreamKind}, STORE=${storeKind}` +
+      `PIN=${pinMode}, UPSTREAM=${upstreamKind}, STORE=${storeKind}, WARM_WRITES=${warmWrites}` +
       (etcdMode ? ' (admin client column: client + control_plane gateway + etcd)' : '') +
       '\n',
   );
