@@ -312,6 +312,15 @@ void describe('serverless-pre-function over traffic', () => {
 
 void describe('serverless-pre-function reading a body past client_max_body_size', () => {
   const gw = useTestGateway({ nginxHttp: ['client_max_body_size: 1k'] });
+  /** The status of a chunked POST of `size` bytes to `path`, on a connection of its own. */
+  const chunkedStatus = async (path: string, size: number): Promise<string> => {
+    const client = new RawClient(gw.ports.http).write(
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+        `Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`,
+    );
+    await client.closed;
+    return client.text.slice(9, 12);
+  };
 
   void test('a chunked body read whole past the limit is answered 413, as nginx', async () => {
     await gw.put('/routes/sl-read', {
@@ -323,16 +332,8 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
       },
       upstream: gw.upstream,
     });
-    const chunked = (size: number) =>
-      'POST /sl/read HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
-      `Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`;
-    const statusOf = async (raw: string): Promise<string> => {
-      const client = new RawClient(gw.ports.http).write(raw);
-      await client.closed;
-      return client.text.slice(9, 12);
-    };
-    assert.equal(await statusOf(chunked(1000)), '200');
-    assert.equal(await statusOf(chunked(3000)), '413');
+    assert.equal(await chunkedStatus('/sl/read', 1000), '200');
+    assert.equal(await chunkedStatus('/sl/read', 3000), '413');
   });
 
   void test('a global rule reading the body of a request no route matches keeps the limit too', async () => {
@@ -346,16 +347,8 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
       },
     });
     try {
-      const chunked = (size: number) =>
-        'POST /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
-        `Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`;
-      const statusOf = async (raw: string): Promise<string> => {
-        const client = new RawClient(gw.ports.http).write(raw);
-        await client.closed;
-        return client.text.slice(9, 12);
-      };
-      assert.equal(await statusOf(chunked(1000)), '404');
-      assert.equal(await statusOf(chunked(3000)), '413');
+      assert.equal(await chunkedStatus('/nowhere', 1000), '404');
+      assert.equal(await chunkedStatus('/nowhere', 3000), '413');
     } finally {
       await gw.delete('/global_rules/sl-read');
     }
