@@ -20,7 +20,7 @@ import type { ResolvedRoute } from '../src/snapshot/types.js';
 import type { Consumer, ConsumerDirectory } from '../src/plugin/types.js';
 import type { Peer } from '../src/proxy/client-address.js';
 import { PluginPhases } from '../src/proxy/plugin-phases.js';
-import { PluginRequest } from '../src/proxy/plugin-request.js';
+import { NO_BODY_RULES, PluginRequest } from '../src/proxy/plugin-request.js';
 import { upstreamHeaders } from '../src/proxy/request-headers.js';
 import { RequestFacts } from '../src/proxy/request-vars.js';
 import type { RuntimeUpstream } from '../src/upstream/runtime.js';
@@ -111,7 +111,15 @@ function none(req: IncomingMessage): void {
 function all(req: IncomingMessage): void {
   const facts = new RequestFacts(req, '/all', '127.0.0.1:19480', '127.0.0.1', 'http');
   facts.route = route;
-  const pr = new PluginRequest(req, facts, route, { global, route: chain }, env, consumers);
+  const pr = new PluginRequest(
+    req,
+    facts,
+    route,
+    { global, route: chain },
+    env,
+    consumers,
+    NO_BODY_RULES,
+  );
   const out = admit(pr.chains, pr, merge, logger);
   // A window's first takes wait for the primary's first lease (warm-up only).
   if (out instanceof Promise) void out.then(() => proxied(req, pr));

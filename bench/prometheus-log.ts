@@ -26,7 +26,7 @@ import {
 } from '../src/plugins/lib/prometheus-record.js';
 import { EMPTY_CHAIN } from '../src/plugin/chain.js';
 import type { Consumer, PluginContext } from '../src/plugin/types.js';
-import { PluginRequest } from '../src/proxy/plugin-request.js';
+import { NO_BODY_RULES, PluginRequest } from '../src/proxy/plugin-request.js';
 import { RequestFacts } from '../src/proxy/request-vars.js';
 import type { ResolvedRoute } from '../src/snapshot/types.js';
 import type { RuntimeUpstream } from '../src/upstream/runtime.js';
@@ -83,7 +83,7 @@ function runtimeContexts(): PluginContext[] {
       socket: {},
     } as unknown as IncomingMessage;
     const facts = new RequestFacts(req, '/hello', 'example.com', '127.0.0.1', 'http');
-    const pr = new PluginRequest(req, facts, route, chains, env, consumers);
+    const pr = new PluginRequest(req, facts, route, chains, env, consumers, NO_BODY_RULES);
     const status = i & 1 ? 404 : 200;
     pr.response.reset(status, ['Content-Type', 'application/json', 'Content-Length', '120']);
     pr.response.bytesSent = 120;

@@ -6,20 +6,19 @@ import { errorPage, HTML, sendErrorPage } from './error-pages.js';
 import { sendContinue } from './expect-continue.js';
 import { SendTimeout } from './send-timeout.js';
 import { sendThroughPhases, type ExchangeObserver } from './plugin-phases.js';
-import type { RequestEdits } from './plugin-request.js';
+import type { BodyRules, RequestEdits } from './plugin-request.js';
 import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
 import { HOST_VALUE_INDEX } from './request-headers.js';
 import { downstreamHeaders, writeHeadSafely } from './response-headers.js';
 
-/** What every exchange of one handler shares (built once). */
-export interface ExchangeShared {
+/**
+ * What every exchange of one handler shares (built once). Its body rules apply to a streamed
+ * body without Content-Length (a declared length was checked before routing).
+ */
+export interface ExchangeShared extends BodyRules {
   /** The Server header value: `Gatehouse/<version>` or `Gatehouse`. */
   readonly server: string;
   readonly showUpstreamStatus: boolean;
-  /** `client_max_body_size` in bytes for bodies without Content-Length; 0 = unlimited. */
-  readonly maxBody: number;
-  /** `client_body_timeout` in ms; 0 = none. */
-  readonly bodyTimeoutMs: number;
   /** `send_timeout` in ms; 0 = none. */
   readonly sendTimeoutMs: number;
   readonly onFinished: (ex: Exchange, status: number) => void;

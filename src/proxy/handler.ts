@@ -1,17 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { DataPlaneState } from '../snapshot/state.js';
-import type { ResolvedRoute } from '../snapshot/types.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import { timeoutMs } from '../upstream/settings.js';
 import { RealIp, type Peer } from './client-address.js';
 import { admit, type ConsumerMerge } from '../plugin/admission.js';
-import {
-  runStopPhase,
-  skipPreferRoute,
-  type Outcome,
-  type RequestChains,
-} from '../plugin/runner.js';
+import { runStopPhase, skipPreferRoute, type Outcome } from '../plugin/runner.js';
 import type { PluginEnv } from '../plugin/types.js';
 import { answerClientError, refuseConnect } from './client-errors.js';
 import { ROUTE_NOT_FOUND_BODY, sendErrorPage, sendRouteNotFound, TEXT } from './error-pages.js';
@@ -174,7 +168,8 @@ class Proxy_ {
       return;
     }
     const chains = { global, route: route.chain };
-    const pr = this.#pluginRequest(req, facts, route, chains, env!);
+    const consumers = this.#state.consumers;
+    const pr = new PluginRequest(req, facts, route, chains, env!, consumers, this.#shared);
     this.#prePhases(req, res, peer, upgrade, pr, ADMISSION);
   }
 
@@ -230,7 +225,15 @@ class Proxy_ {
     env: PluginEnv,
   ): void {
     const chains = { global: this.#state.globalChain(), route: EMPTY_ROUTE_CHAIN };
-    const pr = this.#pluginRequest(req, facts, undefined, chains, env);
+    const pr = new PluginRequest(
+      req,
+      facts,
+      undefined,
+      chains,
+      env,
+      this.#state.consumers,
+      this.#shared,
+    );
     this.#answers.then(
       admit(pr.chains, pr, (c) => c, this.#opts.logger),
       res,
@@ -241,20 +244,6 @@ class Proxy_ {
         sendThroughPhases(res, phases, 404, headers, ROUTE_NOT_FOUND_BODY, this.#server);
       },
     );
-  }
-
-  /** A request as plugins see it, with the body limits a plugin's readBody must keep. */
-  #pluginRequest(
-    req: IncomingMessage,
-    facts: RequestFacts,
-    route: ResolvedRoute<RuntimeUpstream> | undefined,
-    chains: RequestChains,
-    env: PluginEnv,
-  ): PluginRequest {
-    const pr = new PluginRequest(req, facts, route, chains, env, this.#state.consumers);
-    pr.bodyLimit = this.#shared.maxBody;
-    pr.bodyTimeoutMs = this.#shared.bodyTimeoutMs;
-    return pr;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {

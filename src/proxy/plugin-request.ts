@@ -20,6 +20,17 @@ export interface RequestEdits {
   readonly body: Buffer | undefined;
 }
 
+/** nginx's limits on a request body, which a plugin's readBody keeps as the proxy does. */
+export interface BodyRules {
+  /** `client_max_body_size` in bytes; 0 = unlimited. */
+  readonly maxBody: number;
+  /** `client_body_timeout` in ms, between two reads; 0 = none. */
+  readonly bodyTimeoutMs: number;
+}
+
+/** No limits (tools and benchmarks that build a request outside the proxy). */
+export const NO_BODY_RULES: BodyRules = { maxBody: 0, bodyTimeoutMs: 0 };
+
 /**
  * One request as plugins see it (PluginContext) and as expressions read it (RequestVars):
  * built only for requests whose route or global rules have plugins. Everything a plugin changes
@@ -38,13 +49,11 @@ export class PluginRequest implements RunContext {
   readonly startTime = Date.now();
   readonly response = new FlatResponse();
   consumer: Consumer | undefined = undefined;
-  /** `client_max_body_size` for readBody, in bytes (0 = unlimited); the proxy sets it. */
-  bodyLimit = 0;
-  /** `client_body_timeout` for readBody, in ms (0 = none); the proxy sets it. */
-  bodyTimeoutMs = 0;
-  /** readBody waited longer than bodyTimeoutMs for a chunk: the connection was closed. */
+  /** What readBody keeps: client_max_body_size and client_body_timeout. */
+  readonly bodyRules: BodyRules;
+  /** readBody waited longer than client_body_timeout for a chunk: the connection was closed. */
   bodyTimedOut = false;
-  /** readBody went past bodyLimit: the request is answered 413. */
+  /** readBody went past client_max_body_size: the request is answered 413. */
   bodyTooLarge = false;
   upstreamAddr: string | undefined = undefined;
   upstreamStatus: number | undefined = undefined;
@@ -68,6 +77,7 @@ export class PluginRequest implements RunContext {
     chains: RequestChains,
     env: PluginEnv,
     consumers: ConsumerDirectory,
+    bodyRules: BodyRules,
   ) {
     this.req = req;
     this.facts = facts;
@@ -75,6 +85,7 @@ export class PluginRequest implements RunContext {
     this.chains = chains;
     this.env = env;
     this.consumers = consumers;
+    this.bodyRules = bodyRules;
     this.method = facts.method;
     this.uri = facts.path;
     this.#clientIp = facts.remoteAddr;
@@ -283,16 +294,16 @@ export class PluginRequest implements RunContext {
     this.#reading = new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const limit = this.bodyLimit;
+      const { maxBody: limit, bodyTimeoutMs } = this.bodyRules;
       // client_body_timeout between two chunks: nginx then closes the connection with no answer.
       const timer =
-        this.bodyTimeoutMs > 0 && !this.req.readableEnded
+        bodyTimeoutMs > 0 && !this.req.readableEnded
           ? setTimeout(() => {
               this.bodyTimedOut = true;
               this.req.off('data', onData);
               this.req.socket.destroy();
               reject(new Error('client timed out while sending the body'));
-            }, this.bodyTimeoutMs).unref()
+            }, bodyTimeoutMs).unref()
           : undefined;
       const onData = (c: Buffer): void => {
         timer?.refresh();
