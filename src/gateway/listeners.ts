@@ -58,10 +58,14 @@ export class HttpListeners {
     this.#addresses = addresses;
     const headerMs = timeouts.keepalive_header_timeout ?? 0;
     const keepAlive = timeouts.keepalive_timeout > 0;
+    /** What every response says about its connection, before the handler sees it. */
+    const prepare = (res: ServerResponse): void => {
+      applyPerResponse(res, headerMs, keepAlive);
+      if (this.#draining) res.setHeader('Connection', 'close');
+    };
     for (let i = 0; i < addresses.length; i++) {
       const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-        applyPerResponse(res, headerMs, keepAlive);
-        if (this.#draining) res.setHeader('Connection', 'close');
+        prepare(res);
         handler.onRequest(req, res);
       };
       const server = createServer(
@@ -85,8 +89,7 @@ export class HttpListeners {
       const onCheckContinue = handler.onCheckContinue?.bind(handler);
       if (onCheckContinue) {
         server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
-          applyPerResponse(res, headerMs, keepAlive);
-          if (this.#draining) res.setHeader('Connection', 'close');
+          prepare(res);
           onCheckContinue(req, res);
         });
       }
