@@ -6,6 +6,41 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../support/raw-client.js';
 import { useTestGateway } from './lib/gateway.js';
+import type { TestGateway } from '../support/plugin-gateway.js';
+
+/** A route at `uri` whose serverless-pre-function runs `fn`. */
+async function preFunctionRoute(
+  gw: TestGateway,
+  id: string,
+  uri: string,
+  fn: string,
+): Promise<void> {
+  await gw.put(`/routes/${id}`, {
+    uri,
+    plugins: { 'serverless-pre-function': { functions: [fn] } },
+    upstream: gw.upstream,
+  });
+}
+
+/** A function that answers 200 with the request body it read. */
+const ECHO_BODY = 'async function (conf, ctx) { return [200, String(await ctx.readBody())] }';
+
+/** Runs `body` while a global rule's serverless-pre-function runs `fn`, then deletes the rule. */
+async function withGlobalPreFunction(
+  gw: TestGateway,
+  id: string,
+  fn: string,
+  body: () => Promise<void>,
+): Promise<void> {
+  await gw.put(`/global_rules/${id}`, {
+    plugins: { 'serverless-pre-function': { functions: [fn] } },
+  });
+  try {
+    await body();
+  } finally {
+    await gw.delete(`/global_rules/${id}`);
+  }
+}
 
 void describe('serverless-pre-function reading a body past client_max_body_size', () => {
   const gw = useTestGateway({ nginxHttp: ['client_max_body_size: 1k'] });
@@ -20,35 +55,26 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
   };
 
   void test('a chunked body read whole past the limit is answered 413, as nginx', async () => {
-    await gw.put('/routes/sl-read', {
-      uri: '/sl/read',
-      plugins: {
-        'serverless-pre-function': {
-          functions: ['async function (conf, ctx) { await ctx.readBody() }'],
-        },
-      },
-      upstream: gw.upstream,
-    });
+    await preFunctionRoute(
+      gw,
+      'sl-read',
+      '/sl/read',
+      'async function (conf, ctx) { await ctx.readBody() }',
+    );
     assert.equal(await chunkedStatus('/sl/read', 1000), '200');
     assert.equal(await chunkedStatus('/sl/read', 3000), '413');
   });
 
   void test('a global rule reading the body of a request no route matches keeps the limit too', async () => {
-    await gw.put('/global_rules/sl-read', {
-      plugins: {
-        'serverless-pre-function': {
-          functions: [
-            'async function (conf, ctx) { if (ctx.uri.startsWith("/nowhere")) await ctx.readBody() }',
-          ],
-        },
+    await withGlobalPreFunction(
+      gw,
+      'sl-read',
+      'async function (conf, ctx) { if (ctx.uri.startsWith("/nowhere")) await ctx.readBody() }',
+      async () => {
+        assert.equal(await chunkedStatus('/nowhere', 1000), '404');
+        assert.equal(await chunkedStatus('/nowhere', 3000), '413');
       },
-    });
-    try {
-      assert.equal(await chunkedStatus('/nowhere', 1000), '404');
-      assert.equal(await chunkedStatus('/nowhere', 3000), '413');
-    } finally {
-      await gw.delete('/global_rules/sl-read');
-    }
+    );
   });
 
   void test('a Content-Length past the limit is answered 413 before routing, as nginx', async () => {
@@ -60,15 +86,7 @@ void describe('serverless-pre-function reading a body past client_max_body_size'
   });
 
   void test('a function reading the body of an Expect: 100-continue request gets it after 100 Continue', async () => {
-    await gw.put('/routes/sl-echo', {
-      uri: '/sl/echo',
-      plugins: {
-        'serverless-pre-function': {
-          functions: ['async function (conf, ctx) { return [200, String(await ctx.readBody())] }'],
-        },
-      },
-      upstream: gw.upstream,
-    });
+    await preFunctionRoute(gw, 'sl-echo', '/sl/echo', ECHO_BODY);
     const client = new RawClient(gw.ports.http).write(
       'POST /sl/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
         'Expect: 100-continue\r\nContent-Length: 5\r\n\r\n',
@@ -88,15 +106,7 @@ void describe('serverless-pre-function reading a body that stalls (config.yaml t
   });
 
   void test('a read that waits past client_body_timeout closes the connection with no answer, as nginx', async () => {
-    await gw.put('/routes/sl-stall', {
-      uri: '/sl/stall',
-      plugins: {
-        'serverless-pre-function': {
-          functions: ['async function (conf, ctx) { return [200, String(await ctx.readBody())] }'],
-        },
-      },
-      upstream: gw.upstream,
-    });
+    await preFunctionRoute(gw, 'sl-stall', '/sl/stall', ECHO_BODY);
     const client = new RawClient(gw.ports.http).write(
       'POST /sl/stall HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc',
     );
@@ -110,24 +120,18 @@ void describe('serverless-pre-function reading a body that stalls (config.yaml t
     'a global rule that reads a stalled body of a request no route matches closes it too',
     { timeout: 20_000 },
     async () => {
-      await gw.put('/global_rules/sl-stall', {
-        plugins: {
-          'serverless-pre-function': {
-            functions: [
-              'async function (conf, ctx) { if (ctx.uri === "/nowhere") await ctx.readBody() }',
-            ],
-          },
+      await withGlobalPreFunction(
+        gw,
+        'sl-stall',
+        'async function (conf, ctx) { if (ctx.uri === "/nowhere") await ctx.readBody() }',
+        async () => {
+          const client = new RawClient(gw.ports.http).write(
+            'POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc',
+          );
+          await client.closed;
+          assert.equal(client.text, '');
         },
-      });
-      try {
-        const client = new RawClient(gw.ports.http).write(
-          'POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc',
-        );
-        await client.closed;
-        assert.equal(client.text, '');
-      } finally {
-        await gw.delete('/global_rules/sl-stall');
-      }
+      );
     },
   );
 
