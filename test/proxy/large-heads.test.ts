@@ -45,6 +45,14 @@ function lines(name: string, count: number, lineBytes: number): string {
 const head = (headers: string): string =>
   `GET /h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${headers}\r\n`;
 
+/** What the upstream said it got, from the body of a whole raw exchange. */
+function upstreamSaw(text: string): { bytes: number; numbered: number } {
+  return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as {
+    bytes: number;
+    numbered: number;
+  };
+}
+
 const TOO_LARGE_PAGE =
   '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n' +
   '<center><h1>400 Bad Request</h1></center>\r\n' +
@@ -54,7 +62,7 @@ const TOO_LARGE_PAGE =
 void test("a 21 KiB cookie set in lines under 8 KiB, past node's 16 KiB default, is proxied as nginx does", async () => {
   const text = await rawExchange(port, head(lines('Cookie', 3, 7000)));
   assert.match(text, /^HTTP\/1\.1 200 /);
-  const seen = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { bytes: number };
+  const seen = upstreamSaw(text);
   assert.ok(seen.bytes > 3 * 6990, `upstream got ${seen.bytes} bytes of headers`);
 });
 
@@ -77,7 +85,7 @@ void test('a header line one byte over 8 KiB gets 400 with nginx "Request Header
 void test('seven 4 KiB header lines fill three and a half large buffers and are proxied', async () => {
   const text = await rawExchange(port, head(lines('X-H', 7, 4096)));
   assert.match(text, /^HTTP\/1\.1 200 /);
-  const seen = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { bytes: number };
+  const seen = upstreamSaw(text);
   assert.ok(seen.bytes > 7 * 4080, `upstream got ${seen.bytes} bytes of headers`);
 });
 
@@ -107,6 +115,6 @@ void test("2100 headers, past node's default count of 2000, all reach the upstre
   for (let i = 0; i < 2100; i++) headers += `X-N${i}: v\r\n`;
   const text = await rawExchange(port, head(headers));
   assert.match(text, /^HTTP\/1\.1 200 /);
-  const seen = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { numbered: number };
+  const seen = upstreamSaw(text);
   assert.equal(seen.numbered, 2100);
 });
