@@ -8,7 +8,14 @@ import {
 } from '../../src/gateway/connection-rules.js';
 import { HttpListeners } from '../../src/gateway/listeners.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
-import { echoUpstream, Feed, newState, upstream, type Listening } from './helpers.js';
+import {
+  echoUpstream,
+  Feed,
+  loopbackUpstream,
+  newState,
+  upstream,
+  type Listening,
+} from './helpers.js';
 import { countResponses, RawClient } from '../support/raw-client.js';
 
 // nginx_config.http keepalive_timeout and client_header_timeout on the proxy listeners, and
@@ -41,7 +48,7 @@ async function gatewayWith(timeouts: Partial<ListenerTimeouts>): Promise<number>
   opened.push({ listeners, feed });
   feed.put('routes/1', {
     uri: '/*',
-    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
+    upstream: loopbackUpstream(echo.port),
   });
   return listeners.ports()[0]!;
 }
@@ -130,7 +137,7 @@ void test(
     await listeners.listen();
     feed.put('routes/1', {
       uri: '/*',
-      upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${slow.port}`]: 1 } },
+      upstream: loopbackUpstream(slow.port),
     });
     const port = listeners.ports()[0]!;
     const idle = new RawClient(port);

@@ -6,6 +6,7 @@ import {
   echoUpstream,
   gateway,
   json,
+  loopbackUpstream,
   send,
   upstream,
   type Gateway,
@@ -56,7 +57,7 @@ before(async () => {
   const route = (id: string, uri: string, port: number): void =>
     gw.feed.put(`routes/${id}`, {
       uri,
-      upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${port}`]: 1 } },
+      upstream: loopbackUpstream(port),
     });
   route('1', '/echo', echo.port);
   route('2', '/early', early.port);
@@ -154,7 +155,7 @@ void test('a bodyless GET makes no timer for client_body_timeout or send_timeout
   const bare = await gateway();
   bare.feed.put('routes/1', {
     uri: '/echo',
-    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
+    upstream: loopbackUpstream(echo.port),
   });
   try {
     // Warm both paths first (pools, first-use caches).

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { echoUpstream, listenersGateway, rawExchange, type Listening } from './helpers.js';
+import {
+  echoUpstream,
+  listenersGateway,
+  loopbackUpstream,
+  rawExchange,
+  type Listening,
+} from './helpers.js';
 
 // nginx sends "100 Continue" when it starts reading the body (ngx_http_test_expect), and never
 // before refusing a declared Content-Length over client_max_body_size.
@@ -16,7 +22,7 @@ before(async () => {
   echo = await echoUpstream();
   gw.feed.put('routes/1', {
     uri: '/up/*',
-    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
+    upstream: loopbackUpstream(echo.port),
   });
 });
 

@@ -83,6 +83,11 @@ export async function listen(server: Server): Promise<Listening> {
   };
 }
 
+/** A route's upstream: one round-robin node on loopback at `port`. */
+export function loopbackUpstream(port: number): { type: string; nodes: Record<string, number> } {
+  return { type: 'roundrobin', nodes: { [`127.0.0.1:${port}`]: 1 } };
+}
+
 /** An upstream server on port 0 running `handler`. */
 export function upstream(
   handler: (req: IncomingMessage, res: ServerResponse) => void,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { listen, listenersGateway, rawExchange, type Listening } from './helpers.js';
+import {
+  listen,
+  listenersGateway,
+  loopbackUpstream,
+  rawExchange,
+  type Listening,
+} from './helpers.js';
 
 // nginx (and so APISIX) reads a head into a 1 KiB buffer, then into at most four 8 KiB buffers
 // (`large_client_header_buffers 4 8k`); a line never spans two of them.
@@ -23,7 +29,7 @@ before(async () => {
   upstream = await listen(server);
   gw.feed.put('routes/1', {
     uri: '/*',
-    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${upstream.port}`]: 1 } },
+    upstream: loopbackUpstream(upstream.port),
   });
 });
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { echoUpstream, listenersGateway, rawExchange, type Listening } from './helpers.js';
+import {
+  echoUpstream,
+  listenersGateway,
+  loopbackUpstream,
+  rawExchange,
+  type Listening,
+} from './helpers.js';
 
 let gw: Awaited<ReturnType<typeof listenersGateway>>;
 let port: number;
@@ -12,7 +18,7 @@ before(async () => {
   echo = await echoUpstream();
   gw.feed.put('routes/1', {
     uri: '/*',
-    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
+    upstream: loopbackUpstream(echo.port),
   });
 });
 
@@ -77,7 +83,7 @@ void test('an absolute-form target is routed on its path and host and proxied in
   gw.feed.put('routes/abs', {
     uri: '/abs/*',
     hosts: ['abs.example'],
-    upstream: { type: 'roundrobin', nodes: { [`127.0.0.1:${echo.port}`]: 1 } },
+    upstream: loopbackUpstream(echo.port),
   });
   const text = await exchange(
     'GET http://abs.example:8080/abs/x?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n',
