@@ -238,7 +238,10 @@ let perfRuns = 0;
 function perfRecord(withWrites: boolean): ChildProcess | undefined {
   if (perfDir === undefined) return undefined;
   const file = `${perfDir}/${++perfRuns}-${withWrites ? 'writes' : 'baseline'}.data`;
-  const args = ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(workerPid)];
+  // PERF_SCOPE=core: everything on CPU 0 (worker, primary, kernel), not the worker alone.
+  const scope =
+    process.env['PERF_SCOPE'] === 'core' ? ['-a', '-C', '0'] : ['-p', String(workerPid)];
+  const args = ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', ...scope];
   return spawn('perf', [...args, '-o', file, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
 }
 
