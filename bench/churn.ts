@@ -27,6 +27,11 @@
  * server in this process, which costs ~5x more CPU per request than nginx and then, on two cores,
  * is what limits the loop).
  *
+ * Each round is a phase without writes then one with; a closing baseline follows the last round,
+ * and each round's ratio is also taken against the mean of the two baselines around it, whose
+ * median is the summary line. Short phases and many rounds (`10000 3 50 10`) track this VM's
+ * drifting per-core speed better than a few long ones.
+ *
  *   npx tsc -p . && node dist/bench/churn.js [routes=10000] [seconds=10] [writesPerSecond=50] [rounds=1]
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -283,6 +288,10 @@ try {
     rows.push(['no writes (baseline)', await phase(false)]);
     rows.push([`${perSecond} route writes/s`, await phase(true)]);
   }
+  // A closing baseline, so that every phase with writes has a baseline on each side (A-B-A):
+  // this VM's per-core speed drifts by 10-30 % over minutes, and the mean of the two baselines
+  // around a phase cancels a drift that is linear over the three.
+  rows.push(['no writes (baseline)', await phase(false)]);
   console.log(
     `\n${routes} routes, one worker, wrk -t1 -c${process.env['CONNS'] ?? 32} ${seconds}s on /exact/0; ` +
       `PIN=${pinMode}, UPSTREAM=${upstreamKind}, STORE=${storeKind}, WARM_WRITES=${warmWrites}` +
@@ -305,15 +314,20 @@ try {
     );
   }
   console.log('\n(CPU % of one core over the wrk run; the machine has 2 cores = 200 %.)');
-  for (let i = 0; i + 1 < rows.length; i += 2) {
+  const bracketed: number[] = [];
+  for (let i = 0; i + 2 < rows.length; i += 2) {
     const quiet = rows[i]![1];
     const busy = rows[i + 1]![1];
+    const after = rows[i + 2]![1];
+    const around = (100 * busy.rps) / ((quiet.rps + after.rps) / 2);
+    bracketed.push(around);
     const w = busy.writeMs.sort((a, b) => a - b);
     const q = (f: number) =>
       (w[Math.min(w.length - 1, Math.floor(f * w.length))] ?? NaN).toFixed(1);
     console.log(
-      `round ${i / 2 + 1}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of baseline; ` +
-        `p99 ${(busy.p99ms / quiet.p99ms).toFixed(2)}x; ${busy.writes} writes sent, ${busy.failed} failed; ` +
+      `round ${i / 2 + 1}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of the baseline before, ` +
+        `${around.toFixed(1)}% of the two around it; ` +
+        `p99 ${(busy.p99ms / Math.max(quiet.p99ms, after.p99ms)).toFixed(2)}x the higher of theirs; ${busy.writes} writes sent, ${busy.failed} failed; ` +
         `write latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; primary CPU per write ${(busy.cpu.primary / Math.max(1, busy.writes)).toFixed(2)} ms ` +
         (busy.gc === undefined || quiet.gc === undefined
           ? ''
@@ -321,6 +335,14 @@ try {
         `(${(busy.cpu.primary - quiet.cpu.primary).toFixed(0)} ms more than without writes)`,
     );
   }
+  const sorted = [...bracketed].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  console.log(
+    `median over ${sorted.length} rounds: throughput with writes ${median.toFixed(1)}% of the baselines around it ` +
+      `(rounds sorted: ${sorted.map((x) => x.toFixed(1)).join(', ')})`,
+  );
 } finally {
   writer.kill();
   await gw.stop();
