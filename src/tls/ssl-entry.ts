@@ -91,8 +91,8 @@ export class SslEntry {
   #build(): SecureContext | GatehouseError {
     try {
       const v = this.#value;
-      const certs = [v['cert'], ...(Array.isArray(v['certs']) ? v['certs'] : [])];
-      const keys = [v['key'], ...(Array.isArray(v['keys']) ? v['keys'] : [])];
+      const certs: unknown[] = [v['cert'], ...listOf(v['certs'])];
+      const keys: unknown[] = [v['key'], ...listOf(v['keys'])];
       const own = Array.isArray(v['ssl_protocols'])
         ? parseProtocols(v['ssl_protocols'].join(' '))
         : undefined;
@@ -127,6 +127,10 @@ export class SslEntry {
   }
 }
 
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [];
+}
+
 /**
  * node's minVersion/maxVersion for a list of protocols, with the versions inside the range that
  * the list leaves out switched off; TLSv1/1.1 need OpenSSL's security level 0, as nginx lets them.
@@ -149,9 +153,7 @@ function versionOptions(
     if (!sorted.includes(p)) secureOptions |= NO_VERSION[p];
   }
   const legacy = min === 'TLSv1' || min === 'TLSv1.1';
-  const ciphers = legacy
-    ? `${defaults.ciphers ?? DEFAULT_CIPHERS}:@SECLEVEL=0`
-    : defaults.ciphers;
+  const ciphers = legacy ? `${defaults.ciphers ?? DEFAULT_CIPHERS}:@SECLEVEL=0` : defaults.ciphers;
   return {
     minVersion: min,
     maxVersion: max,
