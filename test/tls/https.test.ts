@@ -121,3 +121,9 @@ void test('plain HTTP sent to the SSL port is closed', async () => {
   });
   assert.equal(closed, '');
 });
+
+void test('an ssl value that fails to load leaves its previous version serving', async () => {
+  gw.feed.put('ssls/kept', { ...pair('other'), sni: 'kept.example' });
+  gw.feed.put('ssls/kept', { sni: 'kept.example', cert: 'not a certificate' });
+  assert.equal((await handshake(gw.port, 'kept.example')).cn, 'other.example');
+});
