@@ -25,6 +25,12 @@ export interface SslListen {
   accept(raw: Socket, onSecure: (socket: Socket) => void): void;
   /** Drops the connections still in their handshake. */
   close(): void;
+  /**
+   * Whether a request on a secure connection may go on (mTLS, spec §6); when not, `refuse`
+   * answers it (an upgrade request's socket is closed).
+   */
+  admit?(req: IncomingMessage): boolean;
+  refuse?(res: ServerResponse): void;
 }
 
 export interface HttpHandler {
@@ -84,7 +90,7 @@ export class HttpListeners {
     }
     if (ssl !== undefined && ssl.addresses.length > 0) {
       // One http.Server (never listening) takes the secure sockets of every SSL address.
-      const https = (this.#https = this.#httpServer(handler, timeouts));
+      const https = (this.#https = this.#httpServer(handler, timeouts, ssl));
       const onSecure = (socket: Socket): void => {
         https.emit('connection', socket);
       };
@@ -94,7 +100,9 @@ export class HttpListeners {
     }
   }
 
-  #httpServer(handler: HttpHandler, timeouts: ListenerTimeouts): Server {
+  #httpServer(handler: HttpHandler, timeouts: ListenerTimeouts, ssl?: SslListen): Server {
+    const admit = ssl?.admit?.bind(ssl);
+    const refuse = ssl?.refuse?.bind(ssl);
     const headerMs = timeouts.keepalive_header_timeout ?? 0;
     const keepAlive = timeouts.keepalive_timeout > 0;
     /** What every response says about its connection, before the handler sees it. */
@@ -104,6 +112,7 @@ export class HttpListeners {
     };
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       prepare(res);
+      if (admit !== undefined && !admit(req)) return refuse?.(res);
       handler.onRequest(req, res);
     };
     const server = createServer(

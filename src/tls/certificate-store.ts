@@ -25,6 +25,8 @@ export interface CertificateStoreOptions {
 export class CertificateStore {
   readonly #opts: CertificateStoreOptions;
   #table = new SniTable<SslEntry>();
+  /** Ids of the serving SSL objects with `client` (mTLS). */
+  readonly #withClient = new Set<string>();
 
   constructor(opts: CertificateStoreOptions) {
     this.#opts = opts;
@@ -32,6 +34,7 @@ export class CertificateStore {
 
   reset(items: readonly SslItem[]): void {
     this.#table = new SniTable<SslEntry>();
+    this.#withClient.clear();
     for (const item of items) this.changed(item.id, item);
   }
 
@@ -39,10 +42,13 @@ export class CertificateStore {
   changed(id: string, item: SslItem | undefined): void {
     if (item === undefined || !SslEntry.serves(item.value)) {
       this.#table.delete(id);
+      this.#withClient.delete(id);
       return;
     }
     const entry = new SslEntry(item, this.#opts.defaults, this.#opts.decryptKey);
     this.#table.set(id, entry.names, entry);
+    if (entry.client === undefined) this.#withClient.delete(id);
+    else this.#withClient.add(id);
   }
 
   /**
@@ -60,6 +66,17 @@ export class CertificateStore {
       this.#opts.logger.warn({ sni: name }, 'failed to find any SSL certificate by SNI');
     }
     return entry;
+  }
+
+  /**
+   * The SSL object a request's Host would select, when some SSL object verifies clients (spec
+   * §6: such a Host must equal the connection's SNI); undefined otherwise, at the cost of a
+   * set size check.
+   */
+  forHostWithClient(host: string): SslEntry | undefined {
+    if (this.#withClient.size === 0) return undefined;
+    const entry = this.#table.match(host);
+    return entry?.client === undefined ? undefined : entry;
   }
 
   /** How many SSL objects serve handshakes. */

@@ -1,6 +1,7 @@
 import { constants } from 'node:crypto';
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import { GatehouseError } from '../core/errors.js';
+import { toJsRegExp } from '../core/expr/pcre.js';
 import { isSecretRef } from '../core/schema.js';
 
 /** An `ssls` item as the data plane holds it (snapshot's LoadedItem has this shape). */
@@ -39,6 +40,8 @@ export function parseProtocols(list: string): TlsProtocol[] {
 export interface ClientVerification {
   readonly ca: string;
   readonly depth: number;
+  /** `skip_mtls_uri_regex`: the handshake takes any client, the request checks (spec §6). */
+  readonly skipUris: readonly RegExp[];
 }
 
 /**
@@ -67,11 +70,7 @@ export class SslEntry {
       : typeof v['sni'] === 'string'
         ? [v['sni']]
         : [];
-    const client = v['client'] as { ca?: unknown; depth?: unknown } | undefined;
-    this.client =
-      typeof client?.ca === 'string'
-        ? { ca: client.ca, depth: typeof client.depth === 'number' ? client.depth : 1 }
-        : undefined;
+    this.client = clientOf(v['client']);
     this.#value = v;
     this.#defaults = defaults;
     this.#decryptKey = decryptKey;
@@ -125,6 +124,18 @@ export class SslEntry {
     }
     return value;
   }
+}
+
+function clientOf(value: unknown): ClientVerification | undefined {
+  const client = value as { ca?: unknown; depth?: unknown; skip_mtls_uri_regex?: unknown };
+  if (typeof client?.ca !== 'string') return undefined;
+  const skipUris: RegExp[] = [];
+  for (const pattern of listOf(client.skip_mtls_uri_regex)) {
+    const re = typeof pattern === 'string' ? toJsRegExp(pattern, false) : undefined;
+    // An invalid pattern skips nothing: the stricter reading of a broken exception list.
+    if (re instanceof RegExp) skipUris.push(re);
+  }
+  return { ca: client.ca, depth: typeof client.depth === 'number' ? client.depth : 1, skipUris };
 }
 
 function listOf(value: unknown): readonly unknown[] {

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { GatehouseError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { clientCertError, setClientCertState } from './client-cert.js';
 import { readClientHello } from './client-hello.js';
 import type { SslEntry } from './ssl-entry.js';
 
@@ -62,23 +63,39 @@ export class TlsTerminator {
       raw.pause();
       raw.off('data', onData);
       if (hello.state === 'invalid') return fail();
-      const context = this.#context(hello.serverName);
-      if (context === undefined) {
+      const entry = this.#opts.select(hello.serverName);
+      const context = entry === undefined ? undefined : this.#context(entry);
+      if (entry === undefined || context === undefined) {
         finish();
         raw.end(HANDSHAKE_FAILURE);
         return;
       }
       raw.unshift(data);
+      const client = entry.client;
       const secure = new TLSSocket(raw, {
         isServer: true,
         secureContext: context,
         ALPNProtocols: ['http/1.1'],
+        // With skip_mtls_uri_regex a client without a certificate gets through to the request.
+        ...(client ? { requestCert: true, rejectUnauthorized: client.skipUris.length === 0 } : {}),
       });
       live = secure;
       secure.on('error', fail);
       secure.once('secure', () => {
         finish();
         secure.off('error', fail);
+        if (client !== undefined) {
+          const refused = clientCertError(secure, client.depth);
+          if (refused !== undefined && client.skipUris.length === 0) {
+            this.#opts.logger.debug({ ssl: entry.id, err: refused }, 'client certificate refused');
+            secure.destroy();
+            return;
+          }
+          setClientCertState(secure, {
+            verified: refused === undefined,
+            skipUris: client.skipUris,
+          });
+        }
         onSecure(secure);
       });
     };
@@ -93,9 +110,7 @@ export class TlsTerminator {
     this.#pending.clear();
   }
 
-  #context(serverName: string | undefined) {
-    const entry = this.#opts.select(serverName);
-    if (entry === undefined) return undefined;
+  #context(entry: SslEntry): SecureContext | undefined {
     const context = entry.context();
     if (context instanceof GatehouseError) {
       this.#opts.logger.error({ ssl: entry.id, err: context }, 'SSL object cannot serve TLS');

@@ -110,11 +110,15 @@ export function handshake(
   });
 }
 
-/** One HTTPS request (no keep-alive) with SNI and Host `servername`, trusting the test root. */
+/**
+ * One HTTPS request (no keep-alive) with SNI and Host `servername`, trusting the test root;
+ * `opts` adds a client certificate or another Host.
+ */
 export function httpsGet(
   port: number,
   servername: string,
   path: string,
+  opts: { cert?: string; key?: string; host?: string } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -123,8 +127,9 @@ export function httpsGet(
         port,
         path,
         servername,
-        headers: { host: servername },
+        headers: { host: opts.host ?? servername },
         ca: pem('root.crt'),
+        ...(opts.cert === undefined ? {} : { cert: opts.cert, key: opts.key }),
         agent: false,
       },
       (res) => {
