@@ -83,6 +83,17 @@ void test("an SSL object's ssl_protocols restrict the versions its SNI negotiate
   await assert.rejects(handshake(gw.port, 'v13.example', { maxVersion: 'TLSv1.2' }));
 });
 
+void test('an SSL object may allow TLSv1.1 (OpenSSL security level 0 for it alone)', async () => {
+  gw.feed.put('ssls/tls11', { ...pair('other'), sni: 'v11.example', ssl_protocols: ['TLSv1.1'] });
+  const legacy = {
+    minVersion: 'TLSv1.1',
+    maxVersion: 'TLSv1.1',
+    ciphers: 'DEFAULT@SECLEVEL=0',
+  } as const;
+  assert.equal((await handshake(gw.port, 'v11.example', legacy)).protocol, 'TLSv1.1');
+  await assert.rejects(handshake(gw.port, 'www.test.com', legacy), 'the global list has no 1.1');
+});
+
 void test('certs/keys add a second pair: an RSA-only client gets the RSA certificate', async () => {
   const rsa = pair('rsa-www');
   gw.feed.put('ssls/dual', {
