@@ -34,6 +34,8 @@ export class TlsTerminator {
   readonly #opts: TlsTerminatorOptions;
   /** Connections still in their handshake (closed by `close`). */
   readonly #pending = new Set<Socket>();
+  /** SSL object versions whose unusable context was logged (once each, not per handshake). */
+  readonly #reported = new WeakSet<SslEntry>();
 
   constructor(opts: TlsTerminatorOptions) {
     this.#opts = opts;
@@ -113,7 +115,10 @@ export class TlsTerminator {
   #context(entry: SslEntry): SecureContext | undefined {
     const context = entry.context();
     if (context instanceof GatehouseError) {
-      this.#opts.logger.error({ ssl: entry.id, err: context }, 'SSL object cannot serve TLS');
+      if (!this.#reported.has(entry)) {
+        this.#reported.add(entry);
+        this.#opts.logger.error({ ssl: entry.id, err: context }, 'SSL object cannot serve TLS');
+      }
       return undefined;
     }
     return context;
