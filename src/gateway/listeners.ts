@@ -95,7 +95,8 @@ export class HttpListeners {
         https.emit('connection', socket);
       };
       for (let i = 0; i < ssl.addresses.length; i++) {
-        this.#servers.push(new NetServer((raw) => ssl.accept(raw, onSecure)));
+        // noDelay as node:http sets it on its own listeners: no Nagle delay on TLS records.
+        this.#servers.push(new NetServer({ noDelay: true }, (raw) => ssl.accept(raw, onSecure)));
       }
     }
   }

@@ -3,6 +3,7 @@ import { connect, type ConnectionOptions } from 'node:tls';
 import { configFromObject } from '../../src/config/load.js';
 import { Keyring } from '../../src/core/data-encryption.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { ListenerTimeouts } from '../../src/gateway/connection-rules.js';
 import { HttpListeners } from '../../src/gateway/listeners.js';
 import { sslListen } from '../../src/gateway/ssl-listen.js';
 import { PluginRegistry } from '../../src/plugin/registry.js';
@@ -27,9 +28,12 @@ export interface HttpsGateway {
 /**
  * A worker's data plane as buildWorkerApp wires it (ssl-listen.ts): the state feeding the
  * certificate store, the proxy on one HTTP and one SSL listener on port 0. `ssl` is merged into
- * config.yaml's `apisix.ssl`.
+ * config.yaml's `apisix.ssl`; `timeouts` are the listeners' (APISIX's defaults when absent).
  */
-export async function httpsGateway(ssl: Record<string, unknown> = {}): Promise<HttpsGateway> {
+export async function httpsGateway(
+  ssl: Record<string, unknown> = {},
+  timeouts?: ListenerTimeouts,
+): Promise<HttpsGateway> {
   const config = configFromObject({
     apisix: { ssl: { listen: [{ ip: '127.0.0.1', port: 0 }], ...ssl } },
   });
@@ -50,7 +54,7 @@ export async function httpsGateway(ssl: Record<string, unknown> = {}): Promise<H
   const listeners = new HttpListeners(
     [{ ip: '127.0.0.1', port: 0 }],
     handler,
-    undefined,
+    timeouts,
     https.listen,
   );
   await listeners.listen();

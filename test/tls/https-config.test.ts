@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { pair } from '../support/tls-fixtures.js';
 import { handshake, httpsGateway } from './helpers.js';
 
@@ -38,3 +39,35 @@ void test('SSL objects present before the worker starts serve its first handshak
     await gw.close();
   }
 });
+
+void test(
+  'an HTTPS connection that sends no request is closed after client_header_timeout',
+  {
+    timeout: 10_000,
+  },
+  async () => {
+    const gw = await httpsGateway(
+      {},
+      {
+        keepalive_timeout: 60_000,
+        keepalive_header_timeout: undefined,
+        client_header_timeout: 300,
+      },
+    );
+    try {
+      gw.feed.put('ssls/1', { ...pair('www'), sni: 'www.test.com' });
+      const started = Date.now();
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port: gw.port,
+        servername: 'www.test.com',
+        rejectUnauthorized: false,
+      });
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      assert.ok(Date.now() - started >= 250, 'not before the timeout');
+    } finally {
+      await gw.close();
+    }
+  },
+);
