@@ -1,8 +1,8 @@
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { decryptPrivateKey, type Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
-import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { sendErrorPage } from '../proxy/error-pages.js';
 import { CertificateStore } from '../tls/certificate-store.js';
 import { clientCertState } from '../tls/client-cert.js';

@@ -68,7 +68,7 @@ export class TlsTerminator {
       const entry = this.#opts.select(hello.serverName);
       const context = entry === undefined ? undefined : this.#context(entry);
       if (entry === undefined || context === undefined) {
-        finish();
+        // Still pending: a client that never closes its side is dropped by the timer.
         raw.end(HANDSHAKE_FAILURE);
         return;
       }
