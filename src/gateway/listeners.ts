@@ -29,8 +29,8 @@ export interface SslListen {
    * Whether a request on a secure connection may go on (mTLS, spec §6); when not, `refuse`
    * answers it (an upgrade request's socket is closed).
    */
-  admit?(req: IncomingMessage): boolean;
-  refuse?(res: ServerResponse): void;
+  admit(req: IncomingMessage): boolean;
+  refuse(res: ServerResponse): void;
 }
 
 export interface HttpHandler {
@@ -49,9 +49,10 @@ function boundPort(server: NetServer): number {
 
 /**
  * A worker's HTTP listeners (`apisix.node_listen`), and its HTTPS ones (`apisix.ssl.listen`)
- * when given an SslListen, with a graceful drain: stop accepting, answer
- * every further request on an open connection with `Connection: close`, let idle keep-alive
- * connections expire as usual, and destroy what is left at the deadline.
+ * when given an SslListen, with a graceful drain: stop accepting, answer every further request
+ * on an open connection with `Connection: close`, let idle keep-alive connections expire as
+ * usual, and destroy what is left at the deadline. An SSL listener is a net.Server whose
+ * connections SslListen terminates; the secure sockets go to one http.Server like the others.
  *
  * Idle connections are not closed at the instant the drain starts (as `http.Server.close()` does
  * since Node 19): a client may be writing its next request on one at that very moment, and would
@@ -102,8 +103,8 @@ export class HttpListeners {
   }
 
   #httpServer(handler: HttpHandler, timeouts: ListenerTimeouts, ssl?: SslListen): Server {
-    const admit = ssl?.admit?.bind(ssl);
-    const refuse = ssl?.refuse?.bind(ssl);
+    const admit = ssl?.admit.bind(ssl);
+    const refuse = ssl?.refuse.bind(ssl);
     const headerMs = timeouts.keepalive_header_timeout ?? 0;
     const keepAlive = timeouts.keepalive_timeout > 0;
     /** What every response says about its connection, before the handler sees it. */
