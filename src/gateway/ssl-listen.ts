@@ -27,6 +27,7 @@ function admitsClient(req: IncomingMessage, certificates: CertificateStore): boo
     const path = q < 0 ? url : url.slice(0, q);
     if (!state.skipUris.some((re) => re.test(path))) return false;
   }
+  if (!certificates.verifiesClients) return true;
   const host = hostOf(req.headers.host);
   if (host === undefined || certificates.forHostWithClient(host) === undefined) return true;
   const sni = typeof socket.servername === 'string' ? normalizeSni(socket.servername) : '';

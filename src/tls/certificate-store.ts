@@ -68,10 +68,14 @@ export class CertificateStore {
     return entry;
   }
 
+  /** Whether some serving SSL object verifies client certificates (has `client`). */
+  get verifiesClients(): boolean {
+    return this.#withClient.size > 0;
+  }
+
   /**
-   * The SSL object a request's Host would select, when some SSL object verifies clients (spec
-   * §6: such a Host must equal the connection's SNI); undefined otherwise, at the cost of a
-   * set size check.
+   * The SSL object a request's Host selects, if it verifies clients (spec §6: such a Host must
+   * equal the connection's SNI); undefined otherwise.
    */
   forHostWithClient(host: string): SslEntry | undefined {
     if (this.#withClient.size === 0) return undefined;

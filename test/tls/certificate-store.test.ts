@@ -70,9 +70,12 @@ void test('forHostWithClient finds a Host only while some SSL object verifies cl
   const s = store();
   s.changed('w', item('w', { ...pair('wildcard'), sni: '*.test.com' }));
   assert.equal(s.forHostWithClient('a.test.com'), undefined);
+  assert.equal(s.verifiesClients, false);
   s.changed('m', item('m', { ...pair('www'), sni: 'm.test.com', client: { ca: pem('root.crt') } }));
+  assert.equal(s.verifiesClients, true);
   assert.equal(s.forHostWithClient('m.test.com')?.id, 'm');
   assert.equal(s.forHostWithClient('a.test.com'), undefined, 'its SSL object has no client');
   s.changed('m', undefined);
   assert.equal(s.forHostWithClient('m.test.com'), undefined);
+  assert.equal(s.verifiesClients, false);
 });
