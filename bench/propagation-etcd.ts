@@ -47,7 +47,11 @@ async function startNode(store: ConfigStore, name: string): Promise<BenchNode> {
   const port = await freePort();
   const config = configFromObject(
     {
-      apisix: { node_listen: [{ ip: '127.0.0.1', port }], enable_control: false },
+      apisix: {
+        node_listen: [{ ip: '127.0.0.1', port }],
+        enable_control: false,
+        ssl: { enable: false },
+      },
       nginx_config: { worker_processes: workerCount },
     },
     { prefix: join(dir, name) },

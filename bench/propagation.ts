@@ -40,7 +40,11 @@ const feed = new ConfigFeed({ store, prefix: '/apisix', logger });
 const port = await freePort();
 const config = configFromObject(
   {
-    apisix: { node_listen: [{ ip: '127.0.0.1', port }], enable_control: false },
+    apisix: {
+      node_listen: [{ ip: '127.0.0.1', port }],
+      enable_control: false,
+      ssl: { enable: false },
+    },
     nginx_config: { worker_processes: workerCount },
   },
   { prefix: dir },

@@ -142,6 +142,10 @@ export function buildConfig(doc: ConfigDoc, opts: BuildOptions): GatewayConfig {
       ssl: {
         enable: boolOr(ssl, 'enable', true),
         listen: toListenList(ssl['listen'], { ip: '0.0.0.0', port: 9443 }),
+        ssl_protocols: stringOr(ssl, 'ssl_protocols', 'TLSv1.2 TLSv1.3'),
+        ssl_ciphers: typeof ssl['ssl_ciphers'] === 'string' ? ssl['ssl_ciphers'] : undefined,
+        ssl_session_tickets: boolOr(ssl, 'ssl_session_tickets', false),
+        fallback_sni: typeof ssl['fallback_sni'] === 'string' ? ssl['fallback_sni'] : undefined,
       },
       enable_admin:
         deploy.role === 'control_plane'

@@ -39,7 +39,14 @@ const CONFIG_SCHEMA = {
         },
         ssl: {
           type: 'object',
-          properties: { enable: { type: 'boolean' }, listen: { type: 'array', items: address } },
+          properties: {
+            enable: { type: 'boolean' },
+            listen: { type: 'array', items: address },
+            ssl_protocols: { type: 'string' },
+            ssl_ciphers: { type: 'string' },
+            ssl_session_tickets: { type: 'boolean' },
+            fallback_sni: { type: 'string' },
+          },
         },
         data_encryption: {
           type: 'object',

@@ -47,6 +47,19 @@ export interface ClientTimeouts {
   send_timeout: number;
 }
 
+/** `apisix.ssl`: the HTTPS listeners and what every handshake on them allows (spec §6). */
+export interface SslConfig {
+  enable: boolean;
+  listen: ListenAddress[];
+  /** Space-separated, as nginx's `ssl_protocols`: `TLSv1.2 TLSv1.3`. */
+  ssl_protocols: string;
+  /** OpenSSL cipher list; node's default when unset. */
+  ssl_ciphers: string | undefined;
+  ssl_session_tickets: boolean;
+  /** The SNI assumed for a client that sends none. */
+  fallback_sni: string | undefined;
+}
+
 export interface GatewayConfig {
   /** Absolute path of the config file that was loaded (undefined when only defaults are used). */
   readonly file: string | undefined;
@@ -54,7 +67,7 @@ export interface GatewayConfig {
   readonly prefix: string;
   readonly apisix: {
     node_listen: ListenAddress[];
-    ssl: { enable: boolean; listen: ListenAddress[] };
+    ssl: SslConfig;
     /** Derived from the role: control_plane forces true, data_plane false (spec §8.1). */
     enable_admin: boolean;
     /** Whether wildcard listeners should also cover IPv6 (APISIX adds `[::]` entries). */

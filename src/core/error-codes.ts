@@ -52,6 +52,10 @@ export const ERROR_CODES = {
     status: 502,
     doc: 'an upstream names a balancer type that does not exist (the request fails, as in APISIX)',
   },
+  GH_ERR_TLS_CERTIFICATE: {
+    status: 500,
+    doc: 'an SSL object cannot serve handshakes (bad PEM, a key that fails to decrypt, a secret ref)',
+  },
   GH_ERR_CLUSTER_WORKER_START: {
     status: 500,
     doc: 'a worker did not become ready (a listener could not bind, the state failed to load, a timeout)',

@@ -191,9 +191,6 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions): P
       cleanups.unshift(() => shared.close());
       const quotas = await QuotaHost.listen(quotaSocketPath(process.pid));
       cleanups.unshift(() => quotas.close());
-      if (config.apisix.ssl.enable) {
-        logger.info('apisix.ssl: HTTPS listeners are not served yet; only node_listen (HTTP)');
-      }
       const workers = new WorkerPool({
         count,
         exec: WORKER_ENTRY,

@@ -18,6 +18,21 @@ const kUpgraded = Symbol('upgraded');
 /** A client socket as the drain sees it: node's current response, and whether it was upgraded. */
 type Tracked = Socket & { _httpMessage?: unknown; [kUpgraded]?: boolean };
 
+/** The SSL listeners (`apisix.ssl.listen`) and the TLS termination of their connections. */
+export interface SslListen {
+  readonly addresses: readonly ListenAddress[];
+  /** Runs the handshake on an accepted connection, then hands on the secure socket. */
+  accept(raw: Socket, onSecure: (socket: Socket) => void): void;
+  /** Drops the connections still in their handshake. */
+  close(): void;
+  /**
+   * Whether a request on a secure connection may go on (mTLS, spec §6); when not, `refuse`
+   * answers it (an upgrade request's socket is closed).
+   */
+  admit(req: IncomingMessage): boolean;
+  refuse(res: ServerResponse): void;
+}
+
 export interface HttpHandler {
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -27,10 +42,17 @@ export interface HttpHandler {
   onClientError?(err: Error, socket: Duplex): void;
 }
 
+function boundPort(server: NetServer): number {
+  const addr = server.address();
+  return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}
+
 /**
- * A worker's HTTP listeners (`apisix.node_listen`) with a graceful drain: stop accepting, answer
- * every further request on an open connection with `Connection: close`, let idle keep-alive
- * connections expire as usual, and destroy what is left at the deadline.
+ * A worker's HTTP listeners (`apisix.node_listen`), and its HTTPS ones (`apisix.ssl.listen`)
+ * when given an SslListen, with a graceful drain: stop accepting, answer every further request
+ * on an open connection with `Connection: close`, let idle keep-alive connections expire as
+ * usual, and destroy what is left at the deadline. An SSL listener is a net.Server whose
+ * connections SslListen terminates; the secure sockets go to one http.Server like the others.
  *
  * Idle connections are not closed at the instant the drain starts (as `http.Server.close()` does
  * since Node 19): a client may be writing its next request on one at that very moment, and would
@@ -45,7 +67,12 @@ export interface HttpHandler {
  */
 export class HttpListeners {
   readonly #addresses: readonly ListenAddress[];
-  readonly #servers: Server[] = [];
+  /** What listens: an http.Server per node_listen address, a net.Server per SSL address. */
+  readonly #servers: NetServer[] = [];
+  readonly #plainCount: number;
+  readonly #ssl: SslListen | undefined;
+  /** The http.Server of the SSL listeners' secure sockets. */
+  #https: Server | undefined;
   readonly #sockets = new Set<Socket>();
   #draining = false;
   #onIdle: (() => void) | undefined;
@@ -54,8 +81,30 @@ export class HttpListeners {
     addresses: readonly ListenAddress[],
     handler: HttpHandler,
     timeouts: ListenerTimeouts = DEFAULT_LISTENER_TIMEOUTS,
+    ssl?: SslListen,
   ) {
-    this.#addresses = addresses;
+    this.#addresses = [...addresses, ...(ssl?.addresses ?? [])];
+    this.#plainCount = addresses.length;
+    this.#ssl = ssl;
+    for (let i = 0; i < addresses.length; i++) {
+      this.#servers.push(this.#httpServer(handler, timeouts));
+    }
+    if (ssl !== undefined && ssl.addresses.length > 0) {
+      // One http.Server (never listening) takes the secure sockets of every SSL address.
+      const https = (this.#https = this.#httpServer(handler, timeouts, ssl));
+      const onSecure = (socket: Socket): void => {
+        https.emit('connection', socket);
+      };
+      for (let i = 0; i < ssl.addresses.length; i++) {
+        // noDelay as node:http sets it on its own listeners: no Nagle delay on TLS records.
+        this.#servers.push(new NetServer({ noDelay: true }, (raw) => ssl.accept(raw, onSecure)));
+      }
+    }
+  }
+
+  #httpServer(handler: HttpHandler, timeouts: ListenerTimeouts, ssl?: SslListen): Server {
+    const admit = ssl?.admit.bind(ssl);
+    const refuse = ssl?.refuse.bind(ssl);
     const headerMs = timeouts.keepalive_header_timeout ?? 0;
     const keepAlive = timeouts.keepalive_timeout > 0;
     /** What every response says about its connection, before the handler sees it. */
@@ -63,56 +112,55 @@ export class HttpListeners {
       applyPerResponse(res, headerMs, keepAlive);
       if (this.#draining) res.setHeader('Connection', 'close');
     };
-    for (let i = 0; i < addresses.length; i++) {
-      const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      prepare(res);
+      if (admit !== undefined && !admit(req)) return refuse?.(res);
+      handler.onRequest(req, res);
+    };
+    const server = createServer(
+      {
+        // node's 16 KiB head limit refused heads nginx takes (a 20 KiB cookie set in 8 KiB
+        // lines); what nginx's buffers would not hold, the proxy answers as nginx does.
+        maxHeaderSize: MAX_HEAD_BYTES,
+        // nginx puts no deadline on a whole request, only on the head (client_header_timeout,
+        // node's headersTimeout) and between body reads (the proxy's): node's default 300 s cut
+        // off long uploads with a 408. headersTimeout is given, as it defaults to requestTimeout.
+        requestTimeout: 0,
+        ...serverOptions(timeouts),
+      },
+      onRequest,
+    );
+    // nginx has no limit on the number of headers; node silently dropped those past 2000.
+    server.maxHeadersCount = 0;
+    configureServer(server);
+    // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
+    server.on('checkExpectation', onRequest);
+    const onCheckContinue = handler.onCheckContinue?.bind(handler);
+    if (onCheckContinue) {
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
         prepare(res);
-        handler.onRequest(req, res);
-      };
-      const server = createServer(
-        {
-          // node's 16 KiB head limit refused heads nginx takes (a 20 KiB cookie set in 8 KiB
-          // lines); what nginx's buffers would not hold, the proxy answers as nginx does.
-          maxHeaderSize: MAX_HEAD_BYTES,
-          // nginx puts no deadline on a whole request, only on the head (client_header_timeout,
-          // node's headersTimeout) and between body reads (the proxy's): node's default 300 s cut
-          // off long uploads with a 408. headersTimeout is given, as it defaults to requestTimeout.
-          requestTimeout: 0,
-          ...serverOptions(timeouts),
-        },
-        onRequest,
-      );
-      // nginx has no limit on the number of headers; node silently dropped those past 2000.
-      server.maxHeadersCount = 0;
-      configureServer(server);
-      // An Expect other than 100-continue is ignored, as nginx does (node would answer 417).
-      server.on('checkExpectation', onRequest);
-      const onCheckContinue = handler.onCheckContinue?.bind(handler);
-      if (onCheckContinue) {
-        server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
-          prepare(res);
-          onCheckContinue(req, res);
-        });
-      }
-      const onUpgrade = handler.onUpgrade?.bind(handler);
-      if (onUpgrade) {
-        server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-          (socket as Tracked)[kUpgraded] = true;
-          onUpgrade(req, socket, head);
-        });
-      }
-      const onConnect = handler.onConnect?.bind(handler);
-      if (onConnect) server.on('connect', onConnect);
-      const onClientError = handler.onClientError?.bind(handler);
-      if (onClientError) server.on('clientError', onClientError);
-      server.on('connection', (socket: Socket) => {
-        this.#sockets.add(socket);
-        socket.once('close', () => {
-          this.#sockets.delete(socket);
-          if (this.#sockets.size === 0) this.#onIdle?.();
-        });
+        onCheckContinue(req, res);
       });
-      this.#servers.push(server);
     }
+    const onUpgrade = handler.onUpgrade?.bind(handler);
+    if (onUpgrade) {
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        (socket as Tracked)[kUpgraded] = true;
+        onUpgrade(req, socket, head);
+      });
+    }
+    const onConnect = handler.onConnect?.bind(handler);
+    if (onConnect) server.on('connect', onConnect);
+    const onClientError = handler.onClientError?.bind(handler);
+    if (onClientError) server.on('clientError', onClientError);
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => {
+        this.#sockets.delete(socket);
+        if (this.#sockets.size === 0) this.#onIdle?.();
+      });
+    });
+    return server;
   }
 
   /** Binds every address; rejects with the first error (EADDRINUSE, EACCES). */
@@ -130,14 +178,18 @@ export class HttpListeners {
           }),
       ),
     );
+    // node starts its head-timeout checker (client_header_timeout) on 'listening'.
+    this.#https?.emit('listening');
   }
 
-  /** The bound port of each listener (port 0 gives the kernel's pick). */
+  /** The bound port of each node_listen listener (port 0 gives the kernel's pick). */
   ports(): number[] {
-    return this.#servers.map((s) => {
-      const addr = s.address();
-      return typeof addr === 'object' && addr !== null ? addr.port : 0;
-    });
+    return this.#servers.slice(0, this.#plainCount).map(boundPort);
+  }
+
+  /** The bound port of each SSL listener. */
+  sslPorts(): number[] {
+    return this.#servers.slice(this.#plainCount).map(boundPort);
   }
 
   async drain(timeoutMs: number): Promise<void> {
@@ -156,7 +208,10 @@ export class HttpListeners {
       clearTimeout(timer);
       clearInterval(sweep);
     }
+    this.#ssl?.close();
     for (const socket of this.#sockets) socket.destroy();
+    // Stops the head-timeout checker 'listening' started (the server itself never listened).
+    this.#https?.close(() => undefined);
   }
 
   /**

@@ -18,6 +18,7 @@ import { HttpListeners } from './listeners.js';
 import { createPluginEnv } from './plugin-env.js';
 import { loadPluginSets } from './plugin-sets.js';
 import { proxyOptions } from './proxy-options.js';
+import { sslListen } from './ssl-listen.js';
 
 /** The HTTP listeners a worker opens: `apisix.node_listen`, unless the proxy is stream-only. */
 export function httpAddresses(config: GatewayConfig): ListenAddress[] {
@@ -40,14 +41,17 @@ function lifecycle(registry: PluginRegistry, hook: 'init' | 'destroy', env: Plug
  * A worker: the data-plane state the primary feeds, the plugins (with a node-wide shared dict
  * the primary created), and the proxy on the node listeners. A plugin reload (`config` message)
  * swaps the plugin set and rebuilds every chain; requests in flight finish on the old chains.
- * HTTPS (`apisix.ssl`) is not served yet; the primary says so once at start.
+ * With `apisix.ssl` enabled it also serves HTTPS on `apisix.ssl.listen`, the certificate chosen
+ * per handshake by SNI from the `ssls` the state applies (ssl-listen.ts).
  */
 export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Promise<WorkerApp> {
   let generation = 0;
   let plugins = (await loadPluginSets(config, generation)).http;
   const shared = new SharedDicts(sharedDictFile(process.ppid));
   const encryption = config.apisix.data_encryption;
-  const atRest = new AtRest(new Keyring(encryption.keyring), encryption.enable_encrypt_fields);
+  const keyring = new Keyring(encryption.keyring);
+  const atRest = new AtRest(keyring, encryption.enable_encrypt_fields);
+  const https = sslListen(config, keyring, logger);
   const holder: { state?: DataPlaneState<RuntimeUpstream> } = {};
   // A cluster worker counts through its primary; anything else (an in-process use) locally.
   const quotas = new QuotaClient(
@@ -66,10 +70,16 @@ export async function buildWorkerApp(config: GatewayConfig, logger: Logger): Pro
     decrypt: (dir, value) => atRest.forRead(dir, value, plugins),
     logger,
     upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
+    ...(https ? { ssls: https.certificates } : {}),
   });
   holder.state = live;
   const proxy = createProxyHandler(live, { ...proxyOptions(config, logger), pluginEnv: env });
-  const listeners = new HttpListeners(httpAddresses(config), proxy, config.nginx_config.http);
+  const listeners = new HttpListeners(
+    httpAddresses(config),
+    proxy,
+    config.nginx_config.http,
+    https?.listen,
+  );
   return {
     sink: live,
     listen: () => listeners.listen(),

@@ -18,6 +18,7 @@ import type {
   RouteParams,
   Closeable,
   ConfigSink,
+  ItemObserver,
   LoadedItem,
   LoadProblem,
   MatchedRoute,
@@ -44,6 +45,8 @@ export interface DataPlaneOptions<U extends Closeable> {
    * encrypted, and a copy of the rest would be held for nothing (a route's strings, twice).
    */
   decrypt?: (dir: string, value: Record<string, unknown>) => Record<string, unknown>;
+  /** Told of every `ssls` change once applied (the worker's certificates by SNI, src/tls). */
+  ssls?: ItemObserver;
 }
 
 /** Directories whose values carry plugin confs (or are one: plugin_metadata). */
@@ -123,6 +126,7 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     }
     this.#slots.retainOnly(live);
     this.#pluginsChanged();
+    this.#opts.ssls?.reset(this.items('ssls'));
     this.#revision = revision;
   }
 
@@ -298,6 +302,9 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       case 'consumers':
       case 'credentials':
         this.#consumers.invalidate();
+        return;
+      case 'ssls':
+        this.#opts.ssls?.changed(id, this.item('ssls', id));
         return;
       case 'upstreams': {
         const up = this.item('upstreams', id);

@@ -42,6 +42,14 @@ export interface LoadedItem {
   readonly modRevision: number;
 }
 
+/** Told of each change of one directory's items, after the state has applied it. */
+export interface ItemObserver {
+  /** Every item of the directory, after a full reset. */
+  reset(items: readonly LoadedItem[]): void;
+  /** One item was put (`item`) or deleted (undefined). */
+  changed(id: string, item: LoadedItem | undefined): void;
+}
+
 /** Something that holds sockets or timers and must be released when its config goes away. */
 export interface Closeable {
   close(): void;

@@ -16,7 +16,11 @@ function prefix(): string {
 function testConfig(dir: string, deployment: Record<string, unknown> = {}) {
   return configFromObject(
     {
-      apisix: { enable_control: false, node_listen: [{ ip: '127.0.0.1', port: 0 }] },
+      apisix: {
+        enable_control: false,
+        node_listen: [{ ip: '127.0.0.1', port: 0 }],
+        ssl: { listen: [{ ip: '127.0.0.1', port: 0 }] },
+      },
       nginx_config: { worker_processes: 1 },
       plugin_attr: { prometheus: { enable_export_server: false } },
       deployment: {
