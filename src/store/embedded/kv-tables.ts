@@ -25,7 +25,7 @@ export class KvTables implements HistorySource {
    * closures each time it is called, which a write per call would pay for nothing.
    */
   readonly #transaction: <T>(change: (revision: number) => T, revision: number) => T;
-  /** Cached copies of the `state` row, refreshed after each committed transaction. */
+  /** The global revision and compaction point, and the events count, as last committed. */
   #revision: number;
   #compactRevision: number;
   #historyCount: number;
@@ -33,19 +33,17 @@ export class KvTables implements HistorySource {
   constructor(db: Database) {
     this.#db = db;
     this.#sql = prepareStatements(db);
-    const sql = this.#sql;
-    const tx = db.transaction((change: (revision: number) => unknown, revision: number) => {
-      const out = change(revision);
-      sql.setRevision.run(revision);
-      return out;
-    });
+    // The revision is not written per commit: it is the newest event's (see schema.ts).
+    const tx = db.transaction((change: (revision: number) => unknown, revision: number) =>
+      change(revision),
+    );
     this.#transaction = <T>(change: (revision: number) => T, revision: number): T =>
       tx.immediate(change, revision) as T;
     const state = this.#sql.state.get();
     if (!state) {
       throw new GatehouseError('GH_ERR_STORE_UNAVAILABLE', `${db.name} has no state row`);
     }
-    this.#revision = state.revision;
+    this.#revision = Math.max(state.revision, this.#sql.lastEvent.get()?.revision ?? 0);
     this.#compactRevision = state.compact_revision;
     this.#historyCount = this.#sql.countEvents.get()?.n ?? 0;
   }
@@ -124,27 +122,32 @@ export class KvTables implements HistorySource {
     fromRevision: number,
     maxEvents: number,
   ): { revisions: RevisionEvents[]; throughRevision: number } {
-    const rows = this.#sql.eventsFrom.all(fromRevision, maxEvents);
+    const first = this.#firstEventId(fromRevision);
+    const rows = first === undefined ? [] : this.#sql.eventsFrom.all(first, maxEvents);
     const last = rows[rows.length - 1];
     if (rows.length < maxEvents || !last) {
       return { revisions: groupByRevision(rows), throughRevision: this.#revision };
     }
     // The page may have cut the last revision short: finish it, so a batch is never partial.
-    rows.push(...this.#sql.eventsRestOfRevision.all(last.revision, last.id));
+    const next = this.#firstEventId(last.revision + 1) ?? Number.MAX_SAFE_INTEGER;
+    rows.push(...this.#sql.eventsBetween.all(last.id, next));
     return { revisions: groupByRevision(rows), throughRevision: last.revision };
   }
 
   /** Forgets the events of revisions before `revision` (no-op if already compacted past it). */
   compact(revision: number): void {
     if (revision <= this.#compactRevision) return;
-    this.#db
+    const keepFrom = this.#firstEventId(revision) ?? Number.MAX_SAFE_INTEGER;
+    const dropped = this.#db
       .transaction(() => {
-        this.#sql.dropEventsBefore.run(revision);
-        this.#sql.setCompactRevision.run(revision);
+        const { changes } = this.#sql.dropEventsBefore.run(keepFrom);
+        // The revision floor moves too, in case no event is left to carry the revision.
+        this.#sql.setState.run(this.#revision, revision);
+        return changes;
       })
       .immediate();
     this.#compactRevision = revision;
-    this.#historyCount = this.#sql.countEvents.get()?.n ?? 0;
+    this.#historyCount -= dropped;
   }
 
   /** Compacts whole revisions away until at most `keep` events remain. */
@@ -177,6 +180,25 @@ export class KvTables implements HistorySource {
     this.#revision = revision;
     this.#historyCount += result.events.length;
     return { ...result, revision };
+  }
+
+  /**
+   * The id of the first event at or after `revision`, if any. Ids grow with revisions, so this
+   * bisects the id range with point lookups instead of keeping an index on revision up to date
+   * on every commit (ids may have gaps: each probe takes the first event at or after an id).
+   */
+  #firstEventId(revision: number): number | undefined {
+    const range = this.#sql.eventIdRange.get();
+    if (range?.first == null || range.last == null) return undefined;
+    let low = range.first;
+    let high = range.last;
+    if ((this.#sql.eventAtOrAfter.get(high)?.revision ?? 0) < revision) return undefined;
+    while (low < high) {
+      const mid = low + Math.floor((high - low) / 2);
+      if ((this.#sql.eventAtOrAfter.get(mid)?.revision ?? 0) >= revision) high = mid;
+      else low = mid + 1;
+    }
+    return this.#sql.eventAtOrAfter.get(low)?.id;
   }
 
   #deleteRow(keyBuf: Buffer, revision: number): WatchEvent {

@@ -7,9 +7,12 @@ import type { Database } from 'better-sqlite3';
  * - kv: the current value of every key. Keys are BLOBs so SQLite orders them with memcmp, which
  *   is etcd's byte order, and prefix ranges work on bytes (see keys.ts).
  * - events: the bounded history watches replay from; one row per changed key, several rows share
- *   a revision when one write changed several keys (deletePrefix).
- * - state: the one row holding the global revision and the compaction point, written in the same
- *   transaction as the change itself.
+ *   a revision when one write changed several keys (deletePrefix). Ids grow with revisions: a
+ *   row gets max(id) + 1, and compaction drops only the oldest rows, never the newest revision's.
+ * - state: the one row holding the compaction point and a floor of the global revision. Since
+ *   version 2 the revision is the newest event's (every write adds at least one event), and
+ *   state.revision is only written by compaction: a commit then writes two pages (kv, events)
+ *   instead of four (and the history is read by id ranges, without an index on revision).
  * - leases: TTLs; a key names its lease, and expiry deletes the keys that still name it.
  * STRICT tables make SQLite enforce the column types, so rows can be trusted when read back.
  */
@@ -44,6 +47,8 @@ const MIGRATIONS: readonly string[] = [
      expires_at_ms INTEGER NOT NULL
    ) STRICT;
    CREATE INDEX leases_by_expiry ON leases (expires_at_ms);`,
+  // 2: the revision comes from the events (state.revision is a floor), ids order the history.
+  `DROP INDEX events_by_revision;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

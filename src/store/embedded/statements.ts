@@ -10,8 +10,9 @@ export function prepareStatements(db: Database) {
     state: db.prepare<[], { revision: number; compact_revision: number }>(
       'SELECT revision, compact_revision FROM state WHERE id = 1',
     ),
-    setRevision: db.prepare<[number]>('UPDATE state SET revision = ? WHERE id = 1'),
-    setCompactRevision: db.prepare<[number]>('UPDATE state SET compact_revision = ? WHERE id = 1'),
+    setState: db.prepare<[number, number]>(
+      'UPDATE state SET revision = ?, compact_revision = ? WHERE id = 1',
+    ),
 
     getKv: db.prepare<[Buffer], KvRow>(`SELECT ${KV_COLUMNS} FROM kv WHERE key = ?`),
     rangeBounded: db.prepare<[Buffer, Buffer], KvRow>(
@@ -34,18 +35,28 @@ export function prepareStatements(db: Database) {
       `INSERT INTO events (revision, type, key, value, create_revision, lease)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    eventsFrom: db.prepare<[number, number], EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE revision >= ? ORDER BY revision, id LIMIT ?`,
+    // Event ids grow with revisions (see schema.ts), so history is read and dropped by id ranges.
+    lastEvent: db.prepare<[], { revision: number }>(
+      'SELECT revision FROM events ORDER BY id DESC LIMIT 1',
     ),
-    eventsRestOfRevision: db.prepare<[number, number], EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE revision = ? AND id > ? ORDER BY id`,
+    eventIdRange: db.prepare<[], { first: number | null; last: number | null }>(
+      'SELECT min(id) AS first, max(id) AS last FROM events',
+    ),
+    eventAtOrAfter: db.prepare<[number], { id: number; revision: number }>(
+      'SELECT id, revision FROM events WHERE id >= ? ORDER BY id LIMIT 1',
+    ),
+    eventsFrom: db.prepare<[number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE id >= ? ORDER BY id LIMIT ?`,
+    ),
+    eventsBetween: db.prepare<[number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? AND id < ? ORDER BY id`,
     ),
     countEvents: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
     /** The revision of the newest event that has to go for `?` events to remain. */
     revisionToDropForLimit: db.prepare<[number], { revision: number }>(
-      'SELECT revision FROM events ORDER BY revision DESC, id DESC LIMIT 1 OFFSET ?',
+      'SELECT revision FROM events ORDER BY id DESC LIMIT 1 OFFSET ?',
     ),
-    dropEventsBefore: db.prepare<[number]>('DELETE FROM events WHERE revision < ?'),
+    dropEventsBefore: db.prepare<[number]>('DELETE FROM events WHERE id < ?'),
 
     insertLease: db.prepare<[number, number]>(
       'INSERT INTO leases (ttl_seconds, expires_at_ms) VALUES (?, ?)',
