@@ -153,7 +153,7 @@ async function assertConsumerExists(call: CrudCall): Promise<void> {
  * PUT's write: `create_time` survives from the value it replaces, `update_time` is now. A store
  * that can (the embedded one) reads the previous value in the write's own transaction.
  */
-async function putStamped(call: CrudCall, key: string, stored: ResourceValue): Promise<PutResult> {
+function putStamped(call: CrudCall, key: string, stored: ResourceValue): Promise<PutResult> {
   const stamp = (prev: KeyValue | undefined): ResourceValue => {
     const prevCreate = prev === undefined ? undefined : parseValue(prev.value)?.['create_time'];
     stored['create_time'] = prevCreate ?? call.now();
@@ -161,7 +161,9 @@ async function putStamped(call: CrudCall, key: string, stored: ResourceValue): P
     return stored;
   };
   const store = call.store;
-  if (store.putFrom === undefined) return put(call, key, stamp(await store.get(key)));
+  if (store.putFrom === undefined) {
+    return store.get(key).then((prev) => put(call, key, stamp(prev)));
+  }
   const putFrom = store.putFrom.bind(store);
   return write(call, undefined, (opts) =>
     putFrom(key, (prev) => JSON.stringify(stamp(prev)), opts),
@@ -178,23 +180,28 @@ function put(
 }
 
 /** A store write with the request's compare and lease; a failed compare in APISIX's words. */
-async function write(
+function write(
   call: CrudCall,
   ifModRevision: number | undefined,
   op: (opts: PutOptions) => Promise<PutResult>,
 ): Promise<PutResult> {
-  const opts = {
-    ...(ifModRevision === undefined ? {} : { ifModRevision }),
-    ...(call.ttl === undefined ? {} : { leaseTtlSeconds: call.ttl }),
-  };
+  const opts: PutOptions = {};
+  if (ifModRevision !== undefined) opts.ifModRevision = ifModRevision;
+  if (call.ttl !== undefined) opts.leaseTtlSeconds = call.ttl;
+  let pending: Promise<PutResult>;
   try {
-    return await op(opts);
+    pending = op(opts);
   } catch (err) {
-    if (isGatehouseError(err, 'GH_ERR_STORE_CONFLICT')) {
-      throw new GatehouseError('GH_ERR_STORE_CONFLICT', 'value changed before overwritten', {
-        cause: err,
-      });
-    }
-    throw err;
+    rethrowConflict(err);
   }
+  return pending.catch(rethrowConflict);
+}
+
+function rethrowConflict(err: unknown): never {
+  if (isGatehouseError(err, 'GH_ERR_STORE_CONFLICT')) {
+    throw new GatehouseError('GH_ERR_STORE_CONFLICT', 'value changed before overwritten', {
+      cause: err,
+    });
+  }
+  throw err;
 }
