@@ -125,7 +125,10 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
       if (reply.wait !== undefined) headers.push('X-Gatehouse-Wait', reply.wait);
       // A body left unread (too large) must not be parsed as the next request.
       if (!req.complete) headers.push('Connection', 'close');
-      res.writeHead(reply.status, headers).end(encode(reply.body));
+      const body = encode(reply.body);
+      // Framed by its length rather than chunked: head and body leave in one write.
+      if (req.method !== 'HEAD') headers.push('Content-Length', String(Buffer.byteLength(body)));
+      res.writeHead(reply.status, headers).end(body);
     } catch (err) {
       opts.logger.error({ err }, 'admin: failed to write a response');
       res.destroy();
