@@ -7,6 +7,7 @@ import { AdminAuth } from './auth.js';
 import { AllowList } from './allow-list.js';
 import { readJsonBody } from './body.js';
 import { ADMIN_CATALOG } from './catalog.js';
+import { JsonText } from './json-text.js';
 import { dispatch, type DispatchDeps, type Routed } from './dispatch.js';
 import { failed } from './errors.js';
 import { preflightHeaders, responseHeaders } from './headers.js';
@@ -196,5 +197,6 @@ function decodeSegment(segment: string): string {
 function encode(body: unknown): string {
   if (body === undefined) return '';
   if (typeof body === 'string') return body;
+  if (body instanceof JsonText) return `${body.text}\n`;
   return `${JSON.stringify(body)}\n`;
 }
