@@ -9,8 +9,11 @@ import { jsonLimitViolation } from './json-limits.js';
  * that parses is still refused when nested deeper than lua-cjson decodes or when it holds a
  * number no double can hold (json-limits.ts).
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const raw = await readRaw(req, maxBytes);
+export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return readRaw(req, maxBytes, parseBody);
+}
+
+function parseBody(raw: string): unknown {
   if (raw.length === 0) return undefined;
   let parsed: unknown;
   try {
@@ -72,22 +75,30 @@ function escapeControlsInStrings(raw: string): string {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Collects the body. Once over the limit it stops collecting but lets the rest flow into the
- * void: destroying the request would destroy the socket before the 400 is written.
+ * Collects the body and hands it to `parse` in the same promise. Once over the limit it stops
+ * collecting but lets the rest flow into the void: destroying the request would destroy the
+ * socket before the 400 is written.
  */
-function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> {
+function readRaw(
+  req: IncomingMessage,
+  maxBytes: number,
+  parse: (raw: string) => unknown,
+): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     req.resume();
     return Promise.reject(tooLarge(declared, maxBytes));
   }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size <= maxBytes) {
-        chunks.push(chunk);
+        // A small body arrives as one chunk: no array, no copy.
+        if (first === undefined) first = chunk;
+        else (more ??= [first]).push(chunk);
         return;
       }
       req.off('data', onData).off('end', onEnd);
@@ -95,8 +106,10 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> {
       reject(tooLarge(size, maxBytes));
     };
     const onEnd = (): void => {
+      let raw: string;
       try {
-        resolve(UTF8.decode(Buffer.concat(chunks)));
+        raw =
+          first === undefined ? '' : UTF8.decode(more === undefined ? first : Buffer.concat(more));
       } catch {
         reject(
           new GatehouseError(
@@ -104,6 +117,12 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> {
             'invalid request body: the body is not valid UTF-8',
           ),
         );
+        return;
+      }
+      try {
+        resolve(parse(raw));
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
     };
     req.on('data', onData).on('end', onEnd).on('error', reject);

@@ -12,6 +12,7 @@ import {
 } from './id-rules.js';
 import { deepMerge, patchPath } from './merge.js';
 import { isObject, parseValue } from './store-view.js';
+import { itemEnvelope } from './json-text.js';
 import { itemId } from './target.js';
 import type { Reply } from './types.js';
 
@@ -29,12 +30,12 @@ export async function putItem(call: CrudCall): Promise<Reply> {
   const stored = call.atRest.encrypt(kind.dir, value, call.registry);
   if (kind.dir === 'credentials') await assertConsumerExists(call);
   const key = call.keyOf(keyId);
-  const result = kind.timestamps
+  const { result, json } = kind.timestamps
     ? await putStamped(call, key, stored)
     : await put(call, key, stored);
   return {
     status: result.prev === undefined ? 201 : 200,
-    body: { key, value: stored },
+    body: itemEnvelope(key, json),
     revision: result.revision,
   };
 }
@@ -57,8 +58,8 @@ export async function postItem(call: CrudCall): Promise<Reply> {
     value['update_time'] = call.now();
   }
   const key = call.keyOf(itemId(target, id));
-  const result = await put(call, key, value);
-  return { status: 201, body: { key, value }, revision: result.revision };
+  const { result, json } = await put(call, key, value);
+  return { status: 201, body: itemEnvelope(key, json), revision: result.revision };
 }
 
 /**
@@ -100,8 +101,8 @@ export async function patchItem(call: CrudCall): Promise<Reply> {
   const { id, value } = patchIdentity(kind, target, merged);
   await kind.check(id, value, call.ctx, 'patch');
   const stored = call.atRest.encrypt(kind.dir, value, call.registry);
-  const result = await put(call, key, stored, old.modRevision);
-  return { status: 200, body: { key, value: stored }, revision: result.revision };
+  const { result, json } = await put(call, key, stored, old.modRevision);
+  return { status: 200, body: itemEnvelope(key, json), revision: result.revision };
 }
 
 /** DELETE: reference check unless `?force=true`, a consumer takes its credentials with it. */
@@ -149,11 +150,17 @@ async function assertConsumerExists(call: CrudCall): Promise<void> {
   }
 }
 
+/** A store write's result and the JSON it stored, which the reply's envelope reuses. */
+interface Written {
+  result: PutResult;
+  json: string;
+}
+
 /**
  * PUT's write: `create_time` survives from the value it replaces, `update_time` is now. A store
  * that can (the embedded one) reads the previous value in the write's own transaction.
  */
-async function putStamped(call: CrudCall, key: string, stored: ResourceValue): Promise<PutResult> {
+function putStamped(call: CrudCall, key: string, stored: ResourceValue): Promise<Written> {
   const stamp = (prev: KeyValue | undefined): ResourceValue => {
     const prevCreate = prev === undefined ? undefined : parseValue(prev.value)?.['create_time'];
     stored['create_time'] = prevCreate ?? call.now();
@@ -161,10 +168,17 @@ async function putStamped(call: CrudCall, key: string, stored: ResourceValue): P
     return stored;
   };
   const store = call.store;
-  if (store.putFrom === undefined) return put(call, key, stamp(await store.get(key)));
+  if (store.putFrom === undefined) {
+    return store.get(key).then((prev) => put(call, key, stamp(prev)));
+  }
   const putFrom = store.putFrom.bind(store);
-  return write(call, undefined, (opts) =>
-    putFrom(key, (prev) => JSON.stringify(stamp(prev)), opts),
+  // The store may call valueOf again (a retried compare); the last value is the one written.
+  let json = '';
+  return write(
+    call,
+    undefined,
+    (opts) => putFrom(key, (prev) => (json = JSON.stringify(stamp(prev))), opts),
+    () => json,
   );
 }
 
@@ -173,28 +187,39 @@ function put(
   key: string,
   value: ResourceValue,
   ifModRevision?: number,
-): Promise<PutResult> {
-  return write(call, ifModRevision, (opts) => call.store.put(key, JSON.stringify(value), opts));
+): Promise<Written> {
+  const json = JSON.stringify(value);
+  return write(
+    call,
+    ifModRevision,
+    (opts) => call.store.put(key, json, opts),
+    () => json,
+  );
 }
 
 /** A store write with the request's compare and lease; a failed compare in APISIX's words. */
-async function write(
+function write(
   call: CrudCall,
   ifModRevision: number | undefined,
   op: (opts: PutOptions) => Promise<PutResult>,
-): Promise<PutResult> {
-  const opts = {
-    ...(ifModRevision === undefined ? {} : { ifModRevision }),
-    ...(call.ttl === undefined ? {} : { leaseTtlSeconds: call.ttl }),
-  };
+  jsonOf: () => string,
+): Promise<Written> {
+  const opts: PutOptions = {};
+  if (ifModRevision !== undefined) opts.ifModRevision = ifModRevision;
+  if (call.ttl !== undefined) opts.leaseTtlSeconds = call.ttl;
+  let pending: Promise<PutResult>;
   try {
-    return await op(opts);
+    pending = op(opts);
   } catch (err) {
-    if (isGatehouseError(err, 'GH_ERR_STORE_CONFLICT')) {
-      throw new GatehouseError('GH_ERR_STORE_CONFLICT', 'value changed before overwritten', {
-        cause: err,
-      });
-    }
-    throw err;
+    rethrowConflict(err);
   }
+  return pending.then((result) => ({ result, json: jsonOf() }), rethrowConflict);
+}
+function rethrowConflict(err: unknown): never {
+  if (isGatehouseError(err, 'GH_ERR_STORE_CONFLICT')) {
+    throw new GatehouseError('GH_ERR_STORE_CONFLICT', 'value changed before overwritten', {
+      cause: err,
+    });
+  }
+  throw err;
 }

@@ -40,7 +40,7 @@ export interface CrudCall extends CrudDeps {
  * the kind supplies schema, checks and reference rules; this supplies ids, timestamps,
  * encryption, envelopes and the store writes.
  */
-export async function handleResource(
+export function handleResource(
   deps: CrudDeps,
   kind: ResourceKind,
   target: Target,
@@ -49,18 +49,17 @@ export async function handleResource(
   const registry = deps.plugins();
   const ttlRaw = req.query.get('ttl');
   const call: CrudCall = {
-    ...deps,
+    store: deps.store,
+    prefix: deps.prefix,
+    plugins: deps.plugins,
+    streamPlugins: deps.streamPlugins,
+    atRest: deps.atRest,
+    now: deps.now,
     kind,
     target,
     req,
     registry,
-    ctx: storeCheckContext(
-      deps.store,
-      deps.prefix,
-      registry,
-      (dir, value) => deps.atRest.decryptForPatch(dir, value, registry),
-      deps.streamPlugins?.(),
-    ),
+    ctx: checkContext(deps, registry),
     ttl: ttlRaw === null ? undefined : Number(ttlRaw),
     keyOf: (id) => itemKey(deps.prefix, kind.dir, id),
   };
@@ -77,6 +76,34 @@ export async function handleResource(
     case 'DELETE':
       return deleteItem(call);
     default:
-      throw keyNotFound();
+      return Promise.reject(keyNotFound());
   }
+}
+
+/**
+ * The check context of the current plugin sets: the same object for every request until a
+ * reload replaces a set (one entry: a process runs one Admin API).
+ */
+let lastContext:
+  | {
+      deps: CrudDeps;
+      registry: PluginRegistry;
+      stream: PluginRegistry | undefined;
+      ctx: CheckContext;
+    }
+  | undefined;
+
+function checkContext(deps: CrudDeps, registry: PluginRegistry): CheckContext {
+  const stream = deps.streamPlugins?.();
+  const last = lastContext;
+  if (last?.deps === deps && last.registry === registry && last.stream === stream) return last.ctx;
+  const ctx = storeCheckContext(
+    deps.store,
+    deps.prefix,
+    registry,
+    (dir, value) => deps.atRest.decryptForPatch(dir, value, registry),
+    stream,
+  );
+  lastContext = { deps, registry, stream, ctx };
+  return ctx;
 }

@@ -3,7 +3,7 @@ import type { ResourceKind } from '../resources/types.js';
 import type { AdminAuth } from './auth.js';
 import { handleResource, type CrudDeps } from './crud.js';
 import { GatehouseError } from '../core/errors.js';
-import { badRequest, errorReply, notFound } from './errors.js';
+import { badRequest, failed, notFound } from './errors.js';
 import { luaNumber } from './list-query.js';
 import { getPlugin, listPlugins, type PluginSets } from './plugins-api.js';
 import { getCoreSchema, validateAgainstSchema } from './schema-api.js';
@@ -36,10 +36,12 @@ const GENERIC_METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']);
 
 /**
  * The Admin API routes (APISIX `admin/init.lua`): a few exact paths, then the generic
- * `/apisix/admin/{resource}/...` handler. `segments` are those after `/apisix/admin`.
+ * `/apisix/admin/{resource}/...` handler. `segments` are those after `/apisix/admin`. What is
+ * answered without the body is answered synchronously (or thrown).
  */
-export async function dispatch(deps: DispatchDeps, req: IncomingAdminRequest): Promise<Routed> {
+export function dispatch(deps: DispatchDeps, req: IncomingAdminRequest): Routed | Promise<Routed> {
   const { method, segments } = req;
+  // Joined, so an encoded slash (`plugins%2Flist`) names the same path, as in APISIX.
   const path = segments.join('/');
   if (segments.length === 0 && method === 'HEAD') return { status: 200 };
   if (path === 'plugins/list' && method === 'GET') {
@@ -58,7 +60,7 @@ export async function dispatch(deps: DispatchDeps, req: IncomingAdminRequest): P
   ) {
     deps.auth.check(method, req.query, req.headers);
     const dir = segments[2] ?? '';
-    return validateAgainstSchema(deps.kinds.get(dir), dir, await req.readBody());
+    return req.readBody().then((body) => validateAgainstSchema(deps.kinds.get(dir), dir, body));
   }
   if (!GENERIC_METHODS.has(method)) throw notFound('not found');
   deps.auth.check(method, req.query, req.headers);
@@ -77,8 +79,8 @@ async function reload(deps: DispatchDeps, method: string): Promise<Reply> {
 }
 
 /** APISIX `run()`: its pre-checks in order, then the resource handler. */
-async function generic(deps: DispatchDeps, req: IncomingAdminRequest): Promise<Routed> {
-  const { method, segments, query } = req;
+function generic(deps: DispatchDeps, req: IncomingAdminRequest): Promise<Routed> {
+  const { method, segments, query, headers } = req;
   let [resource = '', ...rest] = segments;
   if (resource === 'schema' && rest[0] === 'plugins') [resource = '', ...rest] = rest;
   if (resource === 'stream_routes' && !deps.streamEnabled) {
@@ -90,15 +92,29 @@ async function generic(deps: DispatchDeps, req: IncomingAdminRequest): Promise<R
   );
   if (!isReadOnly && kind === undefined) throw notFound(`Unsupported resource type: ${resource}`);
   if (isReadOnly && method !== 'GET') throw notFound('not found');
-  const body = await req.readBody();
-  checkTtl(method, query.get('ttl'));
-  const full: AdminRequest = { ...req, body };
-  try {
-    return { ...(await answer(deps, kind, resource, rest, full)), generic: true };
-  } catch (err) {
-    const { unexpected, ...reply } = errorReply(err);
-    return { ...reply, generic: true, ...(unexpected ? { failure: err } : {}) };
-  }
+  return req.readBody().then((body) => {
+    checkTtl(method, query.get('ttl'));
+    const full: AdminRequest = { method, segments, query, headers, body };
+    let answered: Promise<Reply> | Reply;
+    try {
+      answered = answer(deps, kind, resource, rest, full);
+    } catch (err) {
+      return genericFailure(err);
+    }
+    return answered instanceof Promise
+      ? answered.then(genericReply, genericFailure)
+      : genericReply(answered);
+  });
+}
+
+/** The generic handler's replies carry X-API-VERSION (APISIX adds it there only). */
+function genericReply(reply: Reply): Routed {
+  return { status: reply.status, body: reply.body, revision: reply.revision, generic: true };
+}
+
+function genericFailure(err: unknown): Routed {
+  const reply = failed(err);
+  return { status: reply.status, body: reply.body, generic: true, failure: reply.failure };
 }
 
 /** etcd's largest lease TTL (`MaxLeaseTTL`); the embedded store keeps expiries in integer ms. */

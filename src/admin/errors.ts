@@ -28,11 +28,11 @@ export function methodNotSupported(method: string, kind: string): GatehouseError
 /**
  * The reply for an error: a GatehouseError answers with its status and body (or
  * `{"error_msg": message}`), store failures with 503 as APISIX answers etcd failures.
- * Anything else is a bug: 500, and `unexpected` is true so the caller logs it.
+ * Anything else is a bug: 500, with the error as `failure` for the caller to log.
  */
-export function errorReply(err: unknown): Reply & { unexpected: boolean } {
+export function failed(err: unknown): Reply & { failure?: unknown } {
   if (isGatehouseError(err)) {
-    return { status: err.status, body: err.body ?? { error_msg: err.message }, unexpected: false };
+    return { status: err.status, body: err.body ?? { error_msg: err.message } };
   }
-  return { status: 500, body: { error_msg: 'internal server error' }, unexpected: true };
+  return { status: 500, body: { error_msg: 'internal server error' }, failure: err };
 }

@@ -7,8 +7,9 @@ import { AdminAuth } from './auth.js';
 import { AllowList } from './allow-list.js';
 import { readJsonBody } from './body.js';
 import { ADMIN_CATALOG } from './catalog.js';
+import { JsonText } from './json-text.js';
 import { dispatch, type DispatchDeps, type Routed } from './dispatch.js';
-import { errorReply } from './errors.js';
+import { failed } from './errors.js';
 import { preflightHeaders, responseHeaders } from './headers.js';
 import type { AdminServer, AdminServerOptions } from './types.js';
 import { awaitApplied, waitAppliedSeconds } from './wait-applied.js';
@@ -16,6 +17,7 @@ import { awaitApplied, waitAppliedSeconds } from './wait-applied.js';
 export type { AdminServer, AdminServerOptions } from './types.js';
 
 const ADMIN_PATH = '/apisix/admin';
+const SLASH = 0x2f;
 
 /**
  * The Admin API v3 server (APISIX port 9180): allow-list, CORS, admin keys, then the routes
@@ -52,65 +54,86 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   };
   const common = responseHeaders(opts.version, opts.admin.enable_admin_cors);
 
-  async function route(req: IncomingMessage): Promise<Routed> {
+  /**
+   * Synchronous up to the body read: a write's reply is the one promise of the handler chain,
+   * anything answered without the body (a 404, a 401) is a plain value.
+   */
+  function route(req: IncomingMessage): Routed | Promise<Routed> {
     allowList.check(req.socket.remoteAddress);
     // Not `new URL()`: it would resolve `..` and `%2e%2e` away, and such ids must be refused.
     const target = req.url ?? '/';
     const q = target.indexOf('?');
     const pathname = q === -1 ? target : target.slice(0, q);
-    const search = q === -1 ? '' : target.slice(q + 1);
     const segments = adminSegments(pathname);
     if (segments === undefined) return { status: 404, body: { error_msg: 'not found' } };
-    const query = new URLSearchParams(search);
+    const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
     const waitSeconds = waitAppliedSeconds(query);
-    const reply = await dispatch(deps, {
+    const reply = dispatch(deps, {
       method: req.method ?? 'GET',
       segments,
       query,
       headers: req.headers,
       readBody: () => readJsonBody(req, opts.maxBodySize),
     });
-    if (waitSeconds === undefined || reply.revision === undefined || reply.status >= 300) {
-      return reply;
-    }
-    return {
-      ...reply,
-      wait: await awaitApplied(reply.revision, waitSeconds, opts.waitForRevision),
-    };
+    if (waitSeconds === undefined) return reply;
+    return Promise.resolve(reply).then(async (done) => {
+      if (done.revision === undefined || done.status >= 300) return done;
+      return {
+        ...done,
+        wait: await awaitApplied(done.revision, waitSeconds, opts.waitForRevision),
+      };
+    });
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const preflight = opts.admin.enable_admin_cors && req.method === 'OPTIONS';
     if (preflight && allowList.allows(req.socket.remoteAddress)) {
-      res.writeHead(200, { ...preflightHeaders(opts.version) }).end();
+      res.writeHead(200, preflightHeaders(opts.version)).end();
       return;
     }
-    route(req)
-      .catch((err: unknown): Routed => {
-        const { unexpected, ...reply } = errorReply(err);
-        return unexpected ? { ...reply, failure: err } : reply;
-      })
-      .then((reply) => send(req, res, reply))
-      .catch((err: unknown) => {
-        opts.logger.error({ err }, 'admin: failed to write a response');
-        res.destroy();
-      });
+    const fail = (err: unknown): void => send(req, res, failed(err));
+    let routed: Routed | Promise<Routed>;
+    try {
+      routed = route(req);
+    } catch (err) {
+      // Answered in a microtask like a rejected write, once the parser has taken what it has
+      // of the request: whether it is complete decides the Connection header.
+      queueMicrotask(() => fail(err));
+      return;
+    }
+    if (routed instanceof Promise) {
+      routed.then((reply) => send(req, res, reply), fail);
+    } else {
+      const reply = routed;
+      queueMicrotask(() => send(req, res, reply));
+    }
   }
 
+  /** Never throws: a response that cannot be written closes the connection. */
   function send(req: IncomingMessage, res: ServerResponse, reply: Routed): void {
-    if (reply.failure !== undefined) {
-      opts.logger.error(
-        { err: reply.failure, method: req.method, url: req.url },
-        'admin: request failed',
-      );
+    try {
+      if (reply.failure !== undefined) {
+        opts.logger.error(
+          { err: reply.failure, method: req.method, url: req.url },
+          'admin: request failed',
+        );
+      }
+      const headers = common.slice();
+      if (reply.generic === true) headers.push('X-API-VERSION', 'v3');
+      if (reply.revision !== undefined) {
+        headers.push('X-Gatehouse-Revision', String(reply.revision));
+      }
+      if (reply.wait !== undefined) headers.push('X-Gatehouse-Wait', reply.wait);
+      // A body left unread (too large) must not be parsed as the next request.
+      if (!req.complete) headers.push('Connection', 'close');
+      const body = encode(reply.body);
+      // Framed by its length rather than chunked: head and body leave in one write.
+      if (req.method !== 'HEAD') headers.push('Content-Length', String(Buffer.byteLength(body)));
+      res.writeHead(reply.status, headers).end(body);
+    } catch (err) {
+      opts.logger.error({ err }, 'admin: failed to write a response');
+      res.destroy();
     }
-    const headers: Record<string, string> = { ...common };
-    if (reply.generic === true) headers['X-API-VERSION'] = 'v3';
-    if (reply.revision !== undefined) headers['X-Gatehouse-Revision'] = String(reply.revision);
-    if (reply.wait !== undefined) headers['X-Gatehouse-Wait'] = reply.wait;
-    // A body left unread (too large) must not be parsed as the next request.
-    if (!req.complete) headers['Connection'] = 'close';
-    res.writeHead(reply.status, headers).end(encode(reply.body));
   }
 
   const server = createServer((req, res) => onRequest(req, res));
@@ -145,15 +168,24 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
 
 /** Decoded, non-empty segments after `/apisix/admin`, or undefined for another path. */
 function adminSegments(pathname: string): string[] | undefined {
-  if (pathname !== ADMIN_PATH && !pathname.startsWith(`${ADMIN_PATH}/`)) return undefined;
-  return pathname
-    .slice(ADMIN_PATH.length)
-    .split('/')
-    .filter((s) => s !== '')
-    .map(decodeSegment);
+  if (!pathname.startsWith(ADMIN_PATH)) return undefined;
+  const end = pathname.length;
+  if (end > ADMIN_PATH.length && pathname.charCodeAt(ADMIN_PATH.length) !== SLASH) {
+    return undefined;
+  }
+  const segments: string[] = [];
+  let from = ADMIN_PATH.length + 1;
+  while (from <= end) {
+    let to = pathname.indexOf('/', from);
+    if (to === -1) to = end;
+    if (to > from) segments.push(decodeSegment(pathname.slice(from, to)));
+    from = to + 1;
+  }
+  return segments;
 }
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -165,5 +197,6 @@ function decodeSegment(segment: string): string {
 function encode(body: unknown): string {
   if (body === undefined) return '';
   if (typeof body === 'string') return body;
+  if (body instanceof JsonText) return `${body.text}\n`;
   return `${JSON.stringify(body)}\n`;
 }
