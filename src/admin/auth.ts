@@ -1,19 +1,20 @@
+import * as crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AdminKey } from '../config/types.js';
 import { GatehouseError } from '../core/errors.js';
 
 /**
  * The admin-key check of APISIX (`check_token`): the token comes from `?api_key=`, else the
- * `X-API-KEY` header, else the `x_api_key` cookie; role `viewer` may only GET. Every configured
- * key is compared (no early exit), each in time that depends on the presented token alone
- * (sameKey), so neither a key's content nor its length leaks through timing.
+ * `X-API-KEY` header, else the `x_api_key` cookie; role `viewer` may only GET. Keys are
+ * compared through SHA-256 digests with timingSafeEqual, so neither the key's content nor its
+ * length leaks through timing, and every configured key is compared (no early exit).
  */
 export class AdminAuth {
-  readonly #keys: readonly { key: string; role: AdminKey['role'] }[];
+  readonly #keys: readonly { digest: Buffer; role: AdminKey['role'] }[];
   readonly #required: boolean;
 
   constructor(keys: readonly AdminKey[], required: boolean) {
-    this.#keys = keys.map((k) => ({ key: k.key, role: k.role }));
+    this.#keys = keys.map((k) => ({ digest: digest(k.key), role: k.role }));
     // APISIX skips the check when no key list is configured at all.
     this.#required = required && keys.length > 0;
   }
@@ -23,9 +24,10 @@ export class AdminAuth {
     if (!this.#required) return;
     const token = findToken(query, headers);
     if (token === undefined) throw unauthorized('missing apikey');
+    const presented = digest(token);
     let role: AdminKey['role'] | undefined;
     for (const key of this.#keys) {
-      if (sameKey(key.key, token) && role === undefined) role = key.role;
+      if (crypto.timingSafeEqual(key.digest, presented) && role === undefined) role = key.role;
     }
     if (role === undefined) throw unauthorized('wrong apikey');
     if (role === 'viewer' && method !== 'GET') throw unauthorized('invalid method for role viewer');
@@ -33,18 +35,14 @@ export class AdminAuth {
 }
 
 /**
- * Whether `token` is `key`, without an early exit: every character of the token is compared
- * against the key (repeated to the token's length), so the time taken depends on the token's
- * length, which the client chose, and on nothing of the key. Cheaper per request than hashing
- * both to equal-length digests for crypto.timingSafeEqual, with the same property.
+ * The one-shot `crypto.hash` (Node 20.12+) costs a third of a Hash object per request; older
+ * Node 20 releases lack it.
  */
-export function sameKey(key: string, token: string): boolean {
-  const n = key.length;
-  let diff = n ^ token.length;
-  for (let i = 0; i < token.length; i++) {
-    diff |= token.charCodeAt(i) ^ key.charCodeAt(n === 0 ? 0 : i % n);
-  }
-  return diff === 0;
+const oneShot = (crypto as Partial<Pick<typeof crypto, 'hash'>>).hash;
+
+function digest(value: string): Buffer {
+  if (oneShot !== undefined) return oneShot('sha256', value, 'buffer');
+  return crypto.createHash('sha256').update(value, 'utf8').digest();
 }
 
 function findToken(query: URLSearchParams, headers: IncomingHttpHeaders): string | undefined {
