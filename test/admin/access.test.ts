@@ -28,6 +28,23 @@ void describe('admin keys', () => {
     assert.deepEqual(res.body, { error_msg: 'failed to check token', description: 'wrong apikey' });
   });
 
+  void it('refuses keys that differ from the admin key only by their end or their length', async () => {
+    const nearMisses = [
+      ADMIN_KEY.slice(0, -1),
+      `${ADMIN_KEY}x`,
+      `${ADMIN_KEY}${ADMIN_KEY}`,
+      `${ADMIN_KEY.slice(0, -1)}${ADMIN_KEY.endsWith('a') ? 'b' : 'a'}`,
+    ];
+    for (const key of nearMisses) {
+      const res = await admin.request('GET', '/apisix/admin/routes', undefined, {
+        'X-API-KEY': key,
+      });
+      assert.equal(res.status, 401, key);
+    }
+    const empty = await admin.request('GET', '/apisix/admin/routes?api_key=', undefined, NO_KEY);
+    assert.equal(empty.status, 401);
+  });
+
   void it('accepts the key from the query, the X-API-KEY header and the x_api_key cookie', async () => {
     const query = await admin.request(
       'GET',
