@@ -48,6 +48,8 @@ export function handleResource(
 ): Promise<Reply> {
   const registry = deps.plugins();
   const ttlRaw = req.query.get('ttl');
+  // The deps are listed, not spread: in Node 20 a spread followed by more properties gives every
+  // call object a map of its own, and each `call.x` read then misses its inline cache.
   const call: CrudCall = {
     store: deps.store,
     prefix: deps.prefix,

@@ -96,7 +96,32 @@ function withId(
   if (last === '.' || last === '..' || (kind.dir !== 'secrets' && text.includes('/'))) {
     throw badRequest(ID_MESSAGE);
   }
-  return { id: suffix, value: { ...body, id } };
+  return { id: suffix, value: withIdField(body, id) };
+}
+
+/**
+ * `{ ...body, id }`, copied key by key. In Node 20 (V8 11) a spread at a call site that has seen
+ * several object shapes gives every result a map of its own once `id` is added, so each later
+ * property read of the value (the validator reads every property of its schema) missed its
+ * inline cache, on every write. A `__proto__` key from JSON stays an own property, as a spread
+ * keeps it.
+ */
+function withIdField(body: ResourceValue, id: unknown): ResourceValue {
+  const value: ResourceValue = {};
+  for (const key of Object.keys(body)) {
+    if (key === '__proto__') {
+      Object.defineProperty(value, key, {
+        value: body[key],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else {
+      value[key] = body[key];
+    }
+  }
+  value['id'] = id;
+  return value;
 }
 
 /**

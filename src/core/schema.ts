@@ -3,6 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { GatehouseError } from './errors.js';
 import { schemaDefaults } from './schema-defaults.js';
 import { apisixMessage } from './schema-messages.js';
+import { schemaParts } from './schema-parts.js';
 import { orderSchema } from './schema-transform.js';
 
 /**
@@ -29,11 +30,10 @@ const FORMATS: Record<string, RegExp | ((s: string) => boolean)> = {
   uri: /^[a-zA-Z][a-zA-Z0-9+\-.]*:[^\s]*$/,
 };
 
-const ajv = new Ajv({
+const OPTIONS = {
   allErrors: false,
   // APISIX schemas use draft-4/7 leftovers and unknown keywords (`encrypt_fields`, titles...).
   strict: false,
-  verbose: true,
   // PCRE-like patterns such as `[0-9-_.]` are invalid under the `u` flag.
   unicodeRegExp: false,
   formats: FORMATS,
@@ -44,7 +44,17 @@ const ajv = new Ajv({
   // with every request waiting (bench/first-apply-stall.ts). Validation runs as fast without them
   // (a route body: 5.7-6.4 µs either way) and gives the same errors.
   code: { optimize: false },
-});
+} as const;
+
+/** Validators of the APISIX-ordered, secret-aware copies: the answers and their errors. */
+const ajv = new Ajv({ ...OPTIONS, verbose: true });
+
+/**
+ * Yes/no validators of the schemas as written, in parts (schema-parts.ts). For a value that holds
+ * no secret reference their answer is the ordered copy's: ordering only changes which error comes
+ * first, and every secret wrapper takes its `else` branch, the property's own schema.
+ */
+const plainOf = schemaParts(new Ajv({ ...OPTIONS, messages: false, inlineRefs: false }));
 
 interface Compiled {
   ordered: unknown;
@@ -52,6 +62,7 @@ interface Compiled {
 }
 
 const cache = new WeakMap<object, Compiled>();
+const plainCache = new WeakMap<object, ValidateFunction | null>();
 
 function compiled(schema: object): Compiled {
   let entry = cache.get(schema);
@@ -73,11 +84,45 @@ function compiled(schema: object): Compiled {
   return entry;
 }
 
+/** The plain validator of `schema`, or null when only the ordered copy can answer. */
+function plain(schema: object): ValidateFunction | null {
+  let fn = plainCache.get(schema);
+  if (fn === undefined) {
+    try {
+      fn = plainOf(schema) ?? null;
+    } catch {
+      // A schema ajv rejects: the ordered copy's compilation reports it as before.
+      fn = null;
+    }
+    plainCache.set(schema, fn);
+  }
+  return fn;
+}
+
+/** True when any string in `value` is a secret reference (the ordered copy skips those). */
+function holdsSecretRef(value: unknown): boolean {
+  if (typeof value === 'string') return value.charCodeAt(0) === 36 /* $ */ && isSecretRef(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsSecretRef);
+  for (const key in value) {
+    if (holdsSecretRef((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/** The answer for `value`; only an ordered copy's `false` leaves errors to read. */
+function passes(schema: object, value: unknown): boolean {
+  const fn = plain(schema);
+  if (fn !== null && !holdsSecretRef(value)) return fn(value);
+  return compiled(schema).fn(value);
+}
+
 /**
  * Validates `value` against `schema`; returns the APISIX-style message of the first error, or
  * undefined when valid. Never mutates `value`. Throws GH_ERR_PLUGIN_INVALID for a bad schema.
  */
 export function validateSchema(schema: object, value: unknown): string | undefined {
+  if (passes(schema, value)) return undefined;
   const { ordered, fn } = compiled(schema);
   if (fn(value)) return undefined;
   // Combinators (anyOf, oneOf) push their own error after their branches' errors: the last
@@ -90,7 +135,7 @@ export function validateSchema(schema: object, value: unknown): string | undefin
 export function matchesSchema(schema: unknown, value: unknown): boolean {
   if (schema === true || schema === undefined) return true;
   if (schema === false || typeof schema !== 'object' || schema === null) return false;
-  return compiled(schema).fn(value);
+  return passes(schema, value);
 }
 
 const defaults = schemaDefaults(matchesSchema);

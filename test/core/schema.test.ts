@@ -216,6 +216,23 @@ const cases: { desc: string; schema: object; value: unknown; want: string | unde
     want: undefined,
   },
   {
+    desc: 'skips validation of a secret reference inside a nested object',
+    schema: ROUTE_LIKE,
+    value: { uri: '/', timeout: { connect: '$env://CONNECT', send: 1 } },
+    want: undefined,
+  },
+  {
+    desc: 'lets a secret reference match every oneOf branch, as APISIX does',
+    schema: {
+      oneOf: [
+        { type: 'object', properties: { a: { type: 'string' } } },
+        { type: 'object', properties: { a: { type: 'integer' } } },
+      ],
+    },
+    value: { a: '$secret://vault/1/a' },
+    want: 'value should match only one schema, but matches both schemas 1 and 2',
+  },
+  {
     desc: 'still validates a non-reference string',
     schema: ROUTE_LIKE,
     value: { uri: '/', retries: '$other://x' },
@@ -229,6 +246,16 @@ void describe('validateSchema', () => {
       assert.equal(validateSchema(c.schema, c.value), c.want);
     });
   }
+
+  void test('follows a local $ref', () => {
+    const schema = {
+      type: 'object',
+      definitions: { port: { type: 'integer', minimum: 1 } },
+      properties: { port: { $ref: '#/definitions/port' } },
+    };
+    assert.equal(validateSchema(schema, { port: 1 }), undefined);
+    assert.notEqual(validateSchema(schema, { port: 0 }), undefined);
+  });
 
   void test('does not mutate the value (no defaults injected)', () => {
     const value = { uri: '/' };
