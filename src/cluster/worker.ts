@@ -39,6 +39,10 @@ export function runWorker(build: BuildWorkerApp, logger: Logger): void {
   let resetItems: KeyValue[] = [];
   let exiting = false;
   let chain: Promise<void> = Promise.resolve();
+  /** Messages in `chain` not yet handled: later ones wait behind them, in order. */
+  let queued = 0;
+  /** A message failed: the worker is exiting and handles nothing more. */
+  let failed = false;
   let lazyAck: NodeJS.Timeout | undefined;
 
   const send = (msg: ToPrimary): void => {
@@ -62,19 +66,40 @@ export function runWorker(build: BuildWorkerApp, logger: Logger): void {
     process.exit(0);
   };
 
+  /**
+   * The messages handled without awaiting anything (a delta, a reset chunk, an ack request);
+   * false for the others. Runs them at once when nothing is queued: most messages are deltas,
+   * and each hop through the promise chain is work on the proxy's core.
+   */
+  const handleNow = (msg: ToWorker): boolean => {
+    switch (msg.t) {
+      case 'events':
+        required(app).sink.apply(msg.revision, msg.events);
+        if (msg.ack === true) ackNow();
+        else lazyAck ??= setTimeout(ackNow, LAZY_ACK_MS);
+        return true;
+      case 'reset-begin':
+        resetItems = [];
+        return true;
+      case 'reset-chunk':
+        for (const item of msg.items) resetItems.push(item);
+        return true;
+      case 'ack-now':
+        ackNow();
+        return true;
+      default:
+        return false;
+    }
+  };
+
   const handle = async (msg: ToWorker): Promise<void> => {
+    if (handleNow(msg)) return;
     switch (msg.t) {
       case 'init':
         app = await build(msg.config);
         return;
       case 'config':
         await app?.updateConfig?.(msg.config);
-        return;
-      case 'reset-begin':
-        resetItems = [];
-        return;
-      case 'reset-chunk':
-        for (const item of msg.items) resetItems.push(item);
         return;
       case 'reset-end': {
         const items = resetItems;
@@ -89,38 +114,42 @@ export function runWorker(build: BuildWorkerApp, logger: Logger): void {
         }
         return;
       }
-      case 'events':
-        required(app).sink.apply(msg.revision, msg.events);
-        if (msg.ack === true) ackNow();
-        else lazyAck ??= setTimeout(ackNow, LAZY_ACK_MS);
-        return;
-      case 'ack-now':
-        ackNow();
-        return;
       case 'stop':
         await exit(msg.drainMs);
         return;
     }
   };
 
-  process.on('message', (msg: unknown) => {
-    if (!isToWorker(msg) || exiting) return;
-    chain = chain.then(
-      () => handle(msg),
-      () => undefined,
-    );
-    chain.catch((err: unknown) => {
-      // A sink that throws has a state we cannot trust: exit, and the primary restarts this
-      // worker with the full state.
-      logger.error({ err }, 'worker: failed; exiting');
-      send({
-        t: 'failed',
-        code: isGatehouseError(err) ? err.code : ((err as { code?: string }).code ?? undefined),
-        message: err instanceof Error ? err.message : String(err),
-      });
-      // Let the message reach the primary before exiting.
-      setImmediate(() => process.exit(1));
+  const fail = (err: unknown): void => {
+    if (failed) return;
+    failed = true;
+    // A sink that throws has a state we cannot trust: exit, and the primary restarts this
+    // worker with the full state.
+    logger.error({ err }, 'worker: failed; exiting');
+    send({
+      t: 'failed',
+      code: isGatehouseError(err) ? err.code : ((err as { code?: string }).code ?? undefined),
+      message: err instanceof Error ? err.message : String(err),
     });
+    // Let the message reach the primary before exiting.
+    setImmediate(() => process.exit(1));
+  };
+
+  process.on('message', (msg: unknown) => {
+    if (!isToWorker(msg) || exiting || failed) return;
+    if (queued === 0) {
+      try {
+        if (handleNow(msg)) return;
+      } catch (err) {
+        fail(err);
+        return;
+      }
+    }
+    queued++;
+    chain = chain
+      .then(() => (failed ? undefined : handle(msg)))
+      .catch(fail)
+      .finally(() => queued--);
   });
   // Ctrl-C reaches the whole process group: the primary coordinates the stop, so the worker
   // waits for its `stop`. SIGTERM sent to the worker alone, or a vanished primary, drains it.

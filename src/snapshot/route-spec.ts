@@ -1,6 +1,7 @@
 import type { RouteMatchSpec } from '../router/types.js';
 import type { LoadedItem } from './types.js';
 import { compileFilter } from './filter-func.js';
+import { jsonEqual } from './json-equal.js';
 import { compileVars } from './vars.js';
 
 const strings = (v: unknown): string[] | undefined =>
@@ -49,4 +50,34 @@ export function matchSpecOf(
 /** Routes with `status: 0` stay loaded (the Control API shows them) but are not routable. */
 export function isEnabled(route: LoadedItem): boolean {
   return route.value.status !== 0;
+}
+
+/**
+ * The fields of a route that `matchSpecOf` and `isEnabled` read (`service_id` for the service's
+ * hosts): a new version that changes none of them routes as the old one did.
+ */
+const ROUTING_FIELDS = [
+  'uri',
+  'uris',
+  'host',
+  'hosts',
+  'methods',
+  'remote_addr',
+  'remote_addrs',
+  'vars',
+  'filter_func',
+  'priority',
+  'status',
+  'service_id',
+] as const;
+
+/**
+ * Whether two versions of a route are routed alike (same predicates, same enabled state), so a
+ * write that changes only what the route does (upstream, plugins, `desc`) leaves the router be.
+ */
+export function sameRouting(a: LoadedItem, b: LoadedItem): boolean {
+  for (const field of ROUTING_FIELDS) {
+    if (!jsonEqual(a.value[field], b.value[field])) return false;
+  }
+  return true;
 }

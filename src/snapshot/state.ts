@@ -13,7 +13,7 @@ import { ConsumerIndex } from './consumer-index.js';
 import { placeOf } from './keys.js';
 import { loadItem, WITH_PLUGINS } from './load.js';
 import { MultiIndex } from './multi-index.js';
-import { isEnabled, matchSpecOf } from './route-spec.js';
+import { isEnabled, matchSpecOf, sameRouting } from './route-spec.js';
 import type {
   RouteParams,
   Closeable,
@@ -189,7 +189,7 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     if (revision <= this.#revision) return;
     for (const ev of events) {
       const changed = ev.type === 'put' ? this.#put(ev.kv) : this.#delete(ev.key);
-      if (changed !== undefined) this.#changed(changed.dir, changed.id);
+      if (changed !== undefined) this.#changed(changed.dir, changed.id, changed.routing);
     }
     this.#revision = revision;
   }
@@ -239,7 +239,11 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     this.#slots.retainOnly(new Set());
   }
 
-  #put(kv: KeyValue): { dir: string; id: string } | undefined {
+  /**
+   * Loads one value into its table. `routing` is false when the value is a new version of a
+   * route that is routed as the one it replaces (sameRouting): the router keeps what it has.
+   */
+  #put(kv: KeyValue): { dir: string; id: string; routing: boolean } | undefined {
     const place = placeOf(this.#opts.prefix, kv.key);
     const kind = place === undefined ? undefined : RESOURCE_KINDS.get(place.dir);
     if (place === undefined || kind === undefined) return undefined;
@@ -256,11 +260,18 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       );
       return undefined;
     }
-    this.#problems.delete(kv.key);
+    const hadProblem = this.#problems.delete(kv.key);
     let table = this.#tables.get(place.dir);
     if (table === undefined) this.#tables.set(place.dir, (table = new Map<string, LoadedItem>()));
-    table.set(place.id, this.#decrypted(place.dir, result.ok));
-    return place;
+    const item = this.#decrypted(place.dir, result.ok);
+    const previous = table.get(place.id);
+    table.set(place.id, item);
+    const routing =
+      place.dir !== 'routes' ||
+      previous === undefined ||
+      hadProblem ||
+      !sameRouting(previous, item);
+    return { dir: place.dir, id: place.id, routing };
   }
 
   #decrypted(dir: string, item: LoadedItem): LoadedItem {
@@ -273,18 +284,19 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
     return { ...item, value: { ...value, plugins } };
   }
 
-  #delete(key: string): { dir: string; id: string } | undefined {
+  #delete(key: string): { dir: string; id: string; routing: boolean } | undefined {
     this.#problems.delete(key);
     const place = placeOf(this.#opts.prefix, key);
     if (place === undefined || this.#tables.get(place.dir)?.delete(place.id) !== true)
       return undefined;
-    return place;
+    return { dir: place.dir, id: place.id, routing: true };
   }
 
-  #changed(dir: string, id: string): void {
+  /** `routing`: a route's predicates may have changed (see #put). */
+  #changed(dir: string, id: string, routing: boolean): void {
     switch (dir) {
       case 'routes':
-        this.#indexRoute(id, true);
+        this.#indexRoute(id, routing);
         return;
       case 'services':
         for (const routeId of this.#byService.get(id)) this.#indexRoute(routeId, true);

@@ -1,5 +1,6 @@
 import { crc32 } from '../balancer/crc32.js';
 import type { Logger } from '../core/logger.js';
+import { jsonEqual } from './json-equal.js';
 import type { Closeable, UpstreamFactory, UpstreamSource } from './types.js';
 
 /** A built upstream runtime, or why it could not be built (e.g. an unknown balancer type). */
@@ -14,7 +15,8 @@ export const INLINE_SUFFIX = '#upstream';
 type Shared<U> = UpstreamSlot<U> & {
   /**
    * The conf it was built from (an owner's loaded object, so holding it costs nothing). Inline
-   * confs are compared as JSON, and only when an owner's version changes.
+   * confs are compared (an owner's new one with its old one structurally, others as JSON), and
+   * only when an owner's version changes.
    */
   readonly conf: Readonly<Record<string, unknown>>;
   /** Inline runtimes: the hash of the conf's JSON, their place in `#inline`. */
@@ -78,8 +80,7 @@ export class UpstreamSlots<U extends Closeable> {
   ): UpstreamSlot<U> {
     const old = this.#entries.get(owner);
     if (old !== undefined && old.version === version) return old.shared;
-    const json = JSON.stringify(conf);
-    if (old !== undefined && JSON.stringify(old.shared.conf) === json) {
+    if (old !== undefined && jsonEqual(old.shared.conf, conf)) {
       old.shared.owners++;
       return this.#set(owner, version, old.shared, old);
     }
@@ -88,6 +89,7 @@ export class UpstreamSlots<U extends Closeable> {
       const own: Shared<U> = { ...this.#build(source), conf, hash: undefined, owners: 1 };
       return this.#set(owner, version, own, old);
     }
+    const json = JSON.stringify(conf);
     const hash = crc32(json);
     const found = this.#findInline(hash, json);
     if (found !== undefined) {

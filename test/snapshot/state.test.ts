@@ -184,6 +184,34 @@ void test('status 0 keeps a route loaded but out of the router', () => {
   assert.ok(state.item('routes', '1'));
 });
 
+void test('a new version of a route with the same predicates routes as the old one did', () => {
+  const { state, put } = setup();
+  const broken = 'function(vars) { return (';
+  const routes = {
+    on: { uri: '/on' },
+    off: { uri: '/off', status: 0 },
+    bad: { uri: '/bad', filter_func: broken },
+  };
+  for (const [id, route] of Object.entries(routes)) {
+    put(`routes/${id}`, { ...route, upstream: nodes(1) });
+  }
+  for (const [id, route] of Object.entries(routes)) {
+    put(`routes/${id}`, { ...route, desc: 'v2', upstream: nodes(2) });
+  }
+  const nodesOf = (path: string) =>
+    Object.keys(state.match(req(path))?.route.upstream?.source.conf.nodes ?? {});
+  assert.deepEqual(nodesOf('/on'), ['127.0.0.1:2']);
+  assert.equal(state.match(req('/off')), undefined);
+  assert.equal(state.match(req('/bad')), undefined);
+  assert.deepEqual(
+    state.problems().map((p) => p.key),
+    ['/apisix/routes/bad'],
+  );
+  put('routes/on', { uri: '/moved', upstream: nodes(2) });
+  assert.equal(state.match(req('/on')), undefined);
+  assert.deepEqual(nodesOf('/moved'), ['127.0.0.1:2']);
+});
+
 void test('a route without hosts takes its service hosts, and follows a change of them', () => {
   const { state, put } = setup();
   put('services/s', { hosts: ['a.com'], upstream: nodes(1) });
