@@ -1,4 +1,5 @@
 import type { Ajv, ValidateFunction } from 'ajv';
+import { isSchema, mapSubSchemas, type Schema } from './schema-walk.js';
 
 /**
  * Yes/no validators of schemas as they are written, each compiled as parts: every sub-schema of
@@ -16,8 +17,6 @@ import type { Ajv, ValidateFunction } from 'ajv';
  *   const plainOf = schemaParts(new Ajv({ inlineRefs: false, strict: false }));
  *   plainOf(ROUTE_SCHEMA)?.(body); // true or false; errors are not for reading
  */
-
-type Schema = Record<string, unknown>;
 
 /** Below this many objects a sub-schema is compiled into its parent's function. */
 const MIN_PART_NODES = 8;
@@ -44,10 +43,6 @@ const PLAIN_UNSAFE = new Set([
   'unevaluatedItems',
 ]);
 
-function isSchema(v: unknown): v is Schema {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Objects in a JSON value, itself included. */
 function objectCount(v: unknown): number {
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + objectCount(x), 0);
@@ -55,35 +50,6 @@ function objectCount(v: unknown): number {
   let n = 1;
   for (const x of Object.values(v)) n += objectCount(x);
   return n;
-}
-
-/** The sub-schemas a keyword holds, rebuilt by `fn` (data-valued keywords left alone). */
-function mapSubSchemas(key: string, value: unknown, fn: (sub: unknown) => unknown): unknown {
-  switch (key) {
-    case 'properties':
-    case 'patternProperties':
-    case 'dependencies': {
-      if (!isSchema(value)) return value;
-      const out: Schema = {};
-      for (const [k, v] of Object.entries(value)) out[k] = fn(v);
-      return out;
-    }
-    case 'items':
-    case 'allOf':
-    case 'anyOf':
-    case 'oneOf':
-      return Array.isArray(value) ? value.map(fn) : fn(value);
-    case 'additionalProperties':
-    case 'additionalItems':
-    case 'not':
-    case 'if':
-    case 'then':
-    case 'else':
-    case 'contains':
-      return fn(value);
-    default:
-      return value;
-  }
 }
 
 /** True when a schema node or one below it uses a `PLAIN_UNSAFE` keyword. */

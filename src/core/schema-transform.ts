@@ -11,8 +11,7 @@
  *
  * Both wrappers carry a `$comment` marker so the message builder can see through them.
  */
-
-type Schema = Record<string, unknown>;
+import { isSchema, mapSubSchemas, type Schema } from './schema-walk.js';
 
 export const SYNTHETIC_ALLOF = 'gatehouse:ordered';
 export const SECRET_WRAPPER = 'gatehouse:secret-ref';
@@ -47,10 +46,6 @@ const GROUPS: readonly (readonly string[])[] = [
   ['contains'],
 ];
 
-function isSchema(v: unknown): v is Schema {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function mapValues(obj: Schema, fn: (v: unknown) => unknown): Schema {
   const out: Schema = {};
   for (const [k, v] of Object.entries(obj)) out[k] = fn(v);
@@ -64,29 +59,8 @@ function wrapSecret(sub: unknown): unknown {
 
 /** Transform the sub-schemas a keyword holds, leaving data-valued keywords (enum, const) alone. */
 function transformKeyword(key: string, value: unknown): unknown {
-  switch (key) {
-    case 'properties':
-      return isSchema(value) ? mapValues(value, wrapSecret) : value;
-    case 'patternProperties':
-    case 'dependencies':
-      return isSchema(value) ? mapValues(value, (v) => (isSchema(v) ? orderSchema(v) : v)) : value;
-    case 'items':
-      return Array.isArray(value) ? value.map((v) => orderSchema(v)) : orderSchema(value);
-    case 'allOf':
-    case 'anyOf':
-    case 'oneOf':
-      return Array.isArray(value) ? value.map((v) => orderSchema(v)) : value;
-    case 'additionalProperties':
-    case 'additionalItems':
-    case 'not':
-    case 'if':
-    case 'then':
-    case 'else':
-    case 'contains':
-      return orderSchema(value);
-    default:
-      return value;
-  }
+  if (key === 'properties') return isSchema(value) ? mapValues(value, wrapSecret) : value;
+  return mapSubSchemas(key, value, orderSchema);
 }
 
 /** A copy of `schema` ordered and secret-aware for ajv (see the file comment). */
