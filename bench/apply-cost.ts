@@ -8,22 +8,13 @@
  */
 import type { KeyValue } from '../src/core/kv.js';
 import { silentLogger } from '../src/core/logger.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
-import { DataPlaneState } from '../src/snapshot/state.js';
-import { DnsCache } from '../src/upstream/resolve.js';
-import { runtimeUpstreamFactory } from '../src/upstream/runtime.js';
 import { mixedRoute } from './route-scale-gateway.js';
+import { plainState } from './plain-state.js';
 
 const routes = Number(process.argv[2] ?? 10_000);
 const writes = Number(process.argv[3] ?? 2000);
 const logger = silentLogger();
-const state = new DataPlaneState({
-  prefix: '/apisix',
-  routerKind: 'radixtree_host_uri',
-  plugins: () => new PluginRegistry([], []),
-  logger,
-  upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
-});
+const state = plainState(logger);
 let rev = 1;
 const kv = (i: number, extra: Record<string, unknown> = {}): KeyValue => {
   rev++;

@@ -15,18 +15,15 @@
  * of the totals over 1,000 (gapMs 0 is fine there: what is counted does not depend on time).
  */
 import { fork } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KeyValue, WatchEvent } from '../src/core/kv.js';
 import { silentLogger } from '../src/core/logger.js';
 import { RESET_CHUNK_ITEMS, type ToPrimary, type ToWorker } from '../src/cluster/messages.js';
 import { runWorker } from '../src/cluster/worker.js';
 import { WORKER_DEFAULT_FLAGS } from '../src/cluster/worker-argv.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
-import { DataPlaneState } from '../src/snapshot/state.js';
-import { DnsCache } from '../src/upstream/resolve.js';
-import { runtimeUpstreamFactory } from '../src/upstream/runtime.js';
 import { mixedRoute } from './route-scale-gateway.js';
+import { plainState } from './plain-state.js';
+import { threadCpuMs } from './proc-cpu.js';
 
 const UPSTREAM_PORT = 1980;
 
@@ -40,13 +37,7 @@ else
 
 function worker(): void {
   const logger = silentLogger();
-  const state = new DataPlaneState({
-    prefix: '/apisix',
-    routerKind: 'radixtree_host_uri',
-    plugins: () => new PluginRegistry([], []),
-    logger,
-    upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
-  });
+  const state = plainState(logger);
   runWorker(
     () => ({
       sink: state,
@@ -58,21 +49,6 @@ function worker(): void {
     }),
     logger,
   );
-}
-
-/** CPU ms of all threads and of the main thread (the scheduler's clock). */
-function cpuMs(pid: number): { all: number; main: number } {
-  const ns = (tid: string) =>
-    Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-  let all = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      all += ns(tid);
-    } catch {
-      // the thread exited meanwhile
-    }
-  }
-  return { all: all / 1e6, main: ns(String(pid)) / 1e6 };
 }
 
 async function parent(routes: number, writes: number, gapMs: number): Promise<void> {
@@ -130,7 +106,7 @@ async function parent(routes: number, writes: number, gapMs: number): Promise<vo
   await acked(rev);
   await new Promise((resolve) => setTimeout(resolve, 500));
 
-  const before = cpuMs(child.pid!);
+  const before = threadCpuMs(child.pid!);
   const t0 = performance.now();
   for (let w = 0; w < writes; w++) {
     const i = 1 + ((w * 7919) % (routes - 1));
@@ -142,7 +118,7 @@ async function parent(routes: number, writes: number, gapMs: number): Promise<vo
   }
   send({ t: 'ack-now' });
   await acked(rev);
-  const after = cpuMs(child.pid!);
+  const after = threadCpuMs(child.pid!);
   const ms = performance.now() - t0;
   send({ t: 'stop', drainMs: 0 });
   await new Promise((resolve) => child.once('exit', resolve));

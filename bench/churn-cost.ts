@@ -11,7 +11,7 @@
  *
  *   npx tsc -p . && node dist/bench/churn-cost.js [routes=10000] [writes=1000] [perSecond=50] [rounds=2]
  */
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import {
   KEY,
   mixedRoute,
@@ -20,6 +20,7 @@ import {
   startUpstream,
   workerPids,
 } from './route-scale-gateway.js';
+import { threadCpuMs } from './proc-cpu.js';
 
 const routes = Number(process.argv[2] ?? 10_000);
 const writes = Number(process.argv[3] ?? 1000);
@@ -45,19 +46,10 @@ interface Usage {
 }
 
 function usage(pid: number): Usage {
-  const ns = (tid: string) =>
-    Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-  let all = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      all += ns(tid);
-    } catch {
-      // the thread exited meanwhile
-    }
-  }
+  const cpu = threadCpuMs(pid);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const wakeups = Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return { cpuMs: all / 1e6, mainMs: ns(String(pid)) / 1e6, wakeups };
+  return { cpuMs: cpu.all, mainMs: cpu.main, wakeups };
 }
 
 function since(pid: number, before: Usage): Usage {

@@ -5,23 +5,14 @@
  */
 import { createServer } from 'node:http';
 import { createLogger } from '../src/core/logger.js';
-import { PluginRegistry } from '../src/plugin/registry.js';
 import { createProxyHandler } from '../src/proxy/handler.js';
-import { DataPlaneState } from '../src/snapshot/state.js';
-import { DnsCache } from '../src/upstream/resolve.js';
-import { runtimeUpstreamFactory } from '../src/upstream/runtime.js';
+import { plainState } from './plain-state.js';
 
 const upstream = new URL(process.env.UPSTREAM ?? 'http://127.0.0.1:18080');
 const port = Number(process.env.PORT ?? 9080);
 const logger = createLogger('proxy-standalone', 'warn');
 
-const state = new DataPlaneState({
-  prefix: '/apisix',
-  routerKind: 'radixtree_host_uri',
-  plugins: () => new PluginRegistry([], []),
-  logger,
-  upstreams: runtimeUpstreamFactory({ dns: new DnsCache(), logger }),
-});
+const state = plainState(logger);
 const route = { uri: '/*', upstream: { type: 'roundrobin', nodes: { [upstream.host]: 1 } } };
 state.reset(
   [
