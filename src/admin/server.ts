@@ -17,7 +17,6 @@ import { awaitApplied, waitAppliedSeconds } from './wait-applied.js';
 export type { AdminServer, AdminServerOptions } from './types.js';
 
 const ADMIN_PATH = '/apisix/admin';
-const SLASH = 0x2f;
 
 /**
  * The Admin API v3 server (APISIX port 9180): allow-list, CORS, admin keys, then the routes
@@ -168,20 +167,12 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
 
 /** Decoded, non-empty segments after `/apisix/admin`, or undefined for another path. */
 function adminSegments(pathname: string): string[] | undefined {
-  if (!pathname.startsWith(ADMIN_PATH)) return undefined;
-  const end = pathname.length;
-  if (end > ADMIN_PATH.length && pathname.charCodeAt(ADMIN_PATH.length) !== SLASH) {
-    return undefined;
-  }
-  const segments: string[] = [];
-  let from = ADMIN_PATH.length + 1;
-  while (from <= end) {
-    let to = pathname.indexOf('/', from);
-    if (to === -1) to = end;
-    if (to > from) segments.push(decodeSegment(pathname.slice(from, to)));
-    from = to + 1;
-  }
-  return segments;
+  if (pathname !== ADMIN_PATH && !pathname.startsWith(`${ADMIN_PATH}/`)) return undefined;
+  return pathname
+    .slice(ADMIN_PATH.length)
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
 }
 
 function decodeSegment(segment: string): string {
