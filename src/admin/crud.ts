@@ -83,22 +83,18 @@ export function handleResource(
 }
 
 /**
- * The check context of the current plugin sets: the same object for every request until a
- * reload replaces a set (one entry: a process runs one Admin API).
+ * The check context of each Admin API's current plugin sets: the same object for every request
+ * until a reload replaces a set.
  */
-let lastContext:
-  | {
-      deps: CrudDeps;
-      registry: PluginRegistry;
-      stream: PluginRegistry | undefined;
-      ctx: CheckContext;
-    }
-  | undefined;
+const contexts = new WeakMap<
+  CrudDeps,
+  { registry: PluginRegistry; stream: PluginRegistry | undefined; ctx: CheckContext }
+>();
 
 function checkContext(deps: CrudDeps, registry: PluginRegistry): CheckContext {
   const stream = deps.streamPlugins?.();
-  const last = lastContext;
-  if (last?.deps === deps && last.registry === registry && last.stream === stream) return last.ctx;
+  const last = contexts.get(deps);
+  if (last?.registry === registry && last.stream === stream) return last.ctx;
   const ctx = storeCheckContext(
     deps.store,
     deps.prefix,
@@ -106,6 +102,6 @@ function checkContext(deps: CrudDeps, registry: PluginRegistry): CheckContext {
     (dir, value) => deps.atRest.decryptForPatch(dir, value, registry),
     stream,
   );
-  lastContext = { deps, registry, stream, ctx };
+  contexts.set(deps, { registry, stream, ctx });
   return ctx;
 }
