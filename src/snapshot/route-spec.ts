@@ -1,7 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { RouteMatchSpec } from '../router/types.js';
 import type { LoadedItem } from './types.js';
 import { compileFilter } from './filter-func.js';
-import { jsonEqual } from './json-equal.js';
 import { compileVars } from './vars.js';
 
 const strings = (v: unknown): string[] | undefined =>
@@ -77,7 +77,7 @@ const ROUTING_FIELDS = [
  */
 export function sameRouting(a: LoadedItem, b: LoadedItem): boolean {
   for (const field of ROUTING_FIELDS) {
-    if (!jsonEqual(a.value[field], b.value[field])) return false;
+    if (!isDeepStrictEqual(a.value[field], b.value[field])) return false;
   }
   return true;
 }

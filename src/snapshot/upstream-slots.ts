@@ -1,6 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import { crc32 } from '../balancer/crc32.js';
 import type { Logger } from '../core/logger.js';
-import { jsonEqual } from './json-equal.js';
 import type { Closeable, UpstreamFactory, UpstreamSource } from './types.js';
 
 /** A built upstream runtime, or why it could not be built (e.g. an unknown balancer type). */
@@ -80,7 +80,7 @@ export class UpstreamSlots<U extends Closeable> {
   ): UpstreamSlot<U> {
     const old = this.#entries.get(owner);
     if (old !== undefined && old.version === version) return old.shared;
-    if (old !== undefined && jsonEqual(old.shared.conf, conf)) {
+    if (old !== undefined && isDeepStrictEqual(old.shared.conf, conf)) {
       old.shared.owners++;
       return this.#set(owner, version, old.shared, old);
     }
