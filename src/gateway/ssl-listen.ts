@@ -4,6 +4,7 @@ import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { decryptPrivateKey, type Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
 import { sendErrorPage } from '../proxy/error-pages.js';
+import { hostOf } from '../proxy/request-vars.js';
 import { CertificateStore } from '../tls/certificate-store.js';
 import { clientCertState } from '../tls/client-cert.js';
 import { normalizeSni } from '../tls/sni-table.js';
@@ -28,17 +29,12 @@ function admitsClient(req: IncomingMessage, certificates: CertificateStore): boo
     if (!state.skipUris.some((re) => re.test(path))) return false;
   }
   if (!certificates.verifiesClients) return true;
-  const host = hostOf(req.headers.host);
-  if (host === undefined || certificates.forHostWithClient(host) === undefined) return true;
+  const raw = req.headers.host;
+  if (raw === undefined || raw === '') return true;
+  const host = normalizeSni(hostOf(raw));
+  if (certificates.forHostWithClient(host) === undefined) return true;
   const sni = typeof socket.servername === 'string' ? normalizeSni(socket.servername) : '';
   return sni === host;
-}
-
-/** The Host header's name, lower-cased, without port or trailing dot. */
-function hostOf(header: string | undefined): string | undefined {
-  if (header === undefined || header === '') return undefined;
-  const end = header.startsWith('[') ? header.indexOf(']') + 1 : header.indexOf(':');
-  return normalizeSni(end > 0 ? header.slice(0, end) : header);
 }
 
 /** nginx's ssl_handshake_timeout default. */
