@@ -28,8 +28,9 @@ interface VerifyingHandle {
  * Why the client certificate of an established connection is not acceptable, or undefined if
  * it is: none sent, OpenSSL's chain verification against the context's `ca` failed, or more
  * CA certificates above the client's than `depth` (nginx's ssl_verify_depth, 1 by default: a
- * client certificate signed by the CA itself; one intermediate needs 2). node accepts every certificate during the handshake and leaves
- * the verdict to the server; a TLSSocket made without a tls.Server has to read it itself.
+ * client certificate signed by the CA itself; one intermediate needs 2). node accepts every
+ * certificate during the handshake and leaves the verdict to the server; a TLSSocket made
+ * without a tls.Server has to read it itself.
  */
 export function clientCertError(socket: TLSSocket, depth: number): string | undefined {
   const peer = socket.getPeerCertificate(true);
