@@ -27,10 +27,11 @@ export interface SslListen {
   close(): void;
   /**
    * Whether a request on a secure connection may go on (mTLS, spec §6); when not, `refuse`
-   * answers it (an upgrade request's socket is closed).
+   * answers it, or `refuseUpgrade` an upgrade request's socket (then closed).
    */
   admit(req: IncomingMessage): boolean;
   refuse(res: ServerResponse): void;
+  refuseUpgrade(socket: Duplex): void;
 }
 
 export interface HttpHandler {
@@ -105,6 +106,7 @@ export class HttpListeners {
   #httpServer(handler: HttpHandler, timeouts: ListenerTimeouts, ssl?: SslListen): Server {
     const admit = ssl?.admit.bind(ssl);
     const refuse = ssl?.refuse.bind(ssl);
+    const refuseUpgrade = ssl?.refuseUpgrade.bind(ssl);
     const headerMs = timeouts.keepalive_header_timeout ?? 0;
     const keepAlive = timeouts.keepalive_timeout > 0;
     /** What every response says about its connection, before the handler sees it. */
@@ -139,6 +141,7 @@ export class HttpListeners {
     if (onCheckContinue) {
       server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
         prepare(res);
+        if (admit !== undefined && !admit(req)) return refuse?.(res);
         onCheckContinue(req, res);
       });
     }
@@ -146,6 +149,7 @@ export class HttpListeners {
     if (onUpgrade) {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
         (socket as Tracked)[kUpgraded] = true;
+        if (admit !== undefined && !admit(req)) return refuseUpgrade?.(socket);
         onUpgrade(req, socket, head);
       });
     }

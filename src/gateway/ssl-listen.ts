@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { decryptPrivateKey, type Keyring } from '../core/data-encryption.js';
 import type { Logger } from '../core/logger.js';
-import { sendErrorPage } from '../proxy/error-pages.js';
+import { errorPageBytes, sendErrorPage } from '../proxy/error-pages.js';
 import { hostOf } from '../proxy/request-vars.js';
 import { CertificateStore } from '../tls/certificate-store.js';
 import { clientCertState } from '../tls/client-cert.js';
@@ -85,6 +85,9 @@ export function sslListen(
       close: () => terminator.close(),
       admit: (req) => admitsClient(req, certificates),
       refuse: (res) => sendErrorPage(res, 400, server),
+      refuseUpgrade: (socket) => {
+        socket.end(errorPageBytes(400, server));
+      },
     },
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { connect } from 'node:tls';
 import { echoUpstream, loopbackUpstream, type Listening } from '../proxy/helpers.js';
 import { pair, pem } from '../support/tls-fixtures.js';
 import { httpsGateway, httpsGet, type HttpsGateway } from './helpers.js';
@@ -52,6 +53,48 @@ void test('client.skip_mtls_uri_regex: without a certificate only matching paths
   assert.equal((await httpsGet(gw.port, 'www.test.com', '/public/a?q=1')).status, 200);
   assert.equal((await httpsGet(gw.port, 'www.test.com', '/private')).status, 400);
   assert.equal((await httpsGet(gw.port, 'www.test.com', '/private', client)).status, 200);
+});
+
+/** The status line's code of a raw request `head` sent with SNI www.test.com and no certificate. */
+function rawStatus(port: number, head: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'www.test.com',
+      ca: pem('root.crt'),
+    });
+    let got = '';
+    socket.setEncoding('utf8');
+    socket.on('secureConnect', () => socket.write(head));
+    socket.on('data', (chunk: string) => {
+      got += chunk;
+      const m = /^HTTP\/1\.1 (\d{3}) /.exec(got);
+      if (m !== null && got.includes('\r\n\r\n')) {
+        socket.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed after ${JSON.stringify(got)}`)));
+  });
+}
+
+void test('skip_mtls_uri_regex: an upgrade or 100-continue request without a certificate is refused on other paths', async () => {
+  gw.feed.put('ssls/m', {
+    ...pair('www'),
+    sni: 'www.test.com',
+    client: { ca: pem('root.crt'), skip_mtls_uri_regex: ['^/public/'] },
+  });
+  const upgrade = (path: string) =>
+    `GET ${path} HTTP/1.1\r\nHost: www.test.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+  const expect = (path: string) =>
+    `PUT ${path} HTTP/1.1\r\nHost: www.test.com\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n`;
+  assert.equal(await rawStatus(gw.port, upgrade('/private')), 400);
+  assert.equal(await rawStatus(gw.port, expect('/private')), 400);
+  assert.notEqual(await rawStatus(gw.port, upgrade('/public/ws')), 400);
+  assert.notEqual(await rawStatus(gw.port, expect('/public/a')), 400);
 });
 
 void test('a Host whose SSL object verifies clients must be the SNI of the connection', async () => {
