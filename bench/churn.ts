@@ -38,6 +38,7 @@ import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EtcdStore } from '../src/store/etcd/etcd-store.js';
+import { contextSwitches } from './proc-cpu.js';
 import { startEtcd, stopAllEtcd } from '../test/support/etcd.js';
 import {
   preparePrefix,
@@ -96,7 +97,11 @@ interface Sample {
   worker: number;
   /** The worker's voluntary context switches: each is an idle wait ended by a wake-up. */
   workerWakeups: number;
+  /** The worker's involuntary ones (all threads): preempted while runnable. */
+  workerPreempted: number;
   primary: number;
+  /** The primary's voluntary context switches (all threads): each later needs a wake-up. */
+  primaryWakeups: number;
   self: number;
   upstream: number;
   client: number;
@@ -114,7 +119,9 @@ function sample(workerPid: number, primaryPid: number): Sample {
         readFileSync(`/proc/${workerPid}/status`, 'utf8'),
       )?.[1],
     ),
+    workerPreempted: contextSwitches(workerPid).involuntary,
     primary: procCpuMs(primaryPid),
+    primaryWakeups: contextSwitches(primaryPid).voluntary,
     self: (u.user + u.system) / 1000,
     upstream: upstream.pid === undefined ? 0 : procCpuMs(upstream.pid),
     client: [writer.pid!, ...writePathPids].reduce((ms, pid) => ms + procCpuMs(pid), 0),
@@ -227,6 +234,22 @@ if (pinMode !== '0') {
   for (const pid of writePathPids) pin(1, pid);
   process.env['WRK_CPU'] = '1';
 }
+// PRIMARY_POLICY=batch: the primary's threads under SCHED_BATCH (a fair share of the core, but
+// its wake-ups do not preempt the worker); =alternate: SCHED_OTHER in odd rounds, SCHED_BATCH in
+// even ones, so that both are measured in one run (each round's policy is printed).
+const primaryPolicy = process.env['PRIMARY_POLICY'];
+if (primaryPolicy !== undefined && !['batch', 'other', 'alternate'].includes(primaryPolicy)) {
+  throw new Error(`PRIMARY_POLICY=${primaryPolicy}?`);
+}
+function setPrimaryPolicy(policy: 'batch' | 'other'): void {
+  execFileSync('chrt', ['-a', `--${policy}`, '-p', '0', String(primaryPid)], { stdio: 'ignore' });
+}
+const policyOfRound = (r: number): 'batch' | 'other' | undefined =>
+  primaryPolicy === 'alternate'
+    ? r % 2 === 0
+      ? 'other'
+      : 'batch'
+    : (primaryPolicy as 'batch' | 'other' | undefined);
 // STORE=etcd: the write path (Admin client, control plane, etcd) stands for other machines. On
 // the load core it runs at nice 19, in the gaps wrk and the upstream leave, so that it does not
 // stall the load generator (NICE_WRITES=0 turns this off).
@@ -262,7 +285,9 @@ async function phase(withWrites: boolean): Promise<Phase> {
   const cpu: Sample = {
     worker: after.worker - before.worker,
     workerWakeups: after.workerWakeups - before.workerWakeups,
+    workerPreempted: after.workerPreempted - before.workerPreempted,
     primary: after.primary - before.primary,
+    primaryWakeups: after.primaryWakeups - before.primaryWakeups,
     self: after.self - before.self,
     upstream: after.upstream - before.upstream,
     client: after.client - before.client,
@@ -286,7 +311,12 @@ try {
   const rows: [string, Phase][] = [];
   for (let r = 0; r < rounds; r++) {
     rows.push(['no writes (baseline)', await phase(false)]);
-    rows.push([`${perSecond} route writes/s`, await phase(true)]);
+    const policy = policyOfRound(r);
+    if (policy !== undefined) setPrimaryPolicy(policy);
+    rows.push([
+      `${perSecond} writes/s${policy === undefined ? '' : ` ${policy}`}`,
+      await phase(true),
+    ]);
   }
   // A closing baseline, so that every phase with writes has a baseline on each side (A-B-A):
   // this VM's per-core speed drifts by 10-30 % over minutes, and the mean of the two baselines
@@ -295,6 +325,7 @@ try {
   console.log(
     `\n${routes} routes, one worker, wrk -t1 -c${process.env['CONNS'] ?? 32} ${seconds}s on /exact/0; ` +
       `PIN=${pinMode}, UPSTREAM=${upstreamKind}, STORE=${storeKind}, WARM_WRITES=${warmWrites}` +
+      (primaryPolicy === undefined ? '' : `, PRIMARY_POLICY=${primaryPolicy}`) +
       (etcdMode ? ' (admin client column: client + control_plane gateway + etcd)' : '') +
       '\n',
   );
@@ -325,24 +356,35 @@ try {
     const q = (f: number) =>
       (w[Math.min(w.length - 1, Math.floor(f * w.length))] ?? NaN).toFixed(1);
     console.log(
-      `round ${i / 2 + 1}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of the baseline before, ` +
+      `round ${i / 2 + 1}${policyOfRound(i / 2) === undefined ? '' : ` (${policyOfRound(i / 2)})`}: throughput with writes ${((100 * busy.rps) / quiet.rps).toFixed(1)}% of the baseline before, ` +
         `${around.toFixed(1)}% of the two around it; ` +
         `p99 ${(busy.p99ms / Math.max(quiet.p99ms, after.p99ms)).toFixed(2)}x the higher of theirs; ${busy.writes} writes sent, ${busy.failed} failed; ` +
-        `write latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; primary CPU per write ${(busy.cpu.primary / Math.max(1, busy.writes)).toFixed(2)} ms ` +
+        `write latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; primary CPU per write ${(busy.cpu.primary / Math.max(1, busy.writes)).toFixed(2)} ms, ` +
+        `wake-ups per write ${((busy.cpu.primaryWakeups - quiet.cpu.primaryWakeups) / Math.max(1, busy.writes)).toFixed(1)}, ` +
+        `worker preemptions/s ${(quiet.cpu.workerPreempted / seconds).toFixed(0)} without writes, ${(busy.cpu.workerPreempted / seconds).toFixed(0)} with; ` +
         (busy.gc === undefined || quiet.gc === undefined
           ? ''
           : `worker GC ${quiet.gc.ms.toFixed(0)} ms (${quiet.gc.majors} full) without writes, ${busy.gc.ms.toFixed(0)} ms (${busy.gc.majors} full) with; `) +
         `(${(busy.cpu.primary - quiet.cpu.primary).toFixed(0)} ms more than without writes)`,
     );
   }
-  const sorted = [...bracketed].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const median =
-    sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  console.log(
-    `median over ${sorted.length} rounds: throughput with writes ${median.toFixed(1)}% of the baselines around it ` +
-      `(rounds sorted: ${sorted.map((x) => x.toFixed(1)).join(', ')})`,
-  );
+  const groups =
+    primaryPolicy === 'alternate'
+      ? (['other', 'batch'] as const).map(
+          (policy) =>
+            [` (${policy})`, bracketed.filter((_, r) => policyOfRound(r) === policy)] as const,
+        )
+      : [['', bracketed] as const];
+  for (const [label, ratios] of groups) {
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    const median =
+      sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    console.log(
+      `median over ${sorted.length} rounds${label}: throughput with writes ${median.toFixed(1)}% of the baselines around it ` +
+        `(rounds sorted: ${sorted.map((x) => x.toFixed(1)).join(', ')})`,
+    );
+  }
 } finally {
   writer.kill();
   await gw.stop();

@@ -17,3 +17,24 @@ export function threadCpuMs(pid: number): { all: number; main: number } {
   }
   return { all: all / 1e6, main: ns(String(pid)) / 1e6 };
 }
+
+/**
+ * Context switches of every thread of process `pid`, from /proc/<pid>/task/<tid>/status:
+ * `voluntary` (the thread slept: each later needs a wake-up) and `involuntary` (it was
+ * preempted while runnable).
+ */
+export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+  let voluntary = 0;
+  let involuntary = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    } catch {
+      continue; // the thread exited meanwhile
+    }
+    voluntary += Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    involuntary += Number(/\nnonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return { voluntary, involuntary };
+}
