@@ -1,4 +1,5 @@
-import { isSecretRef, withSchemaDefaults } from '../core/schema.js';
+import { withSchemaDefaults } from '../core/schema.js';
+import { isSecretRef } from '../core/secret-ref.js';
 import type { GroupSource } from '../plugin/chain-builder.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Consumer, ConsumerDirectory, ConsumerMatch } from '../plugin/types.js';

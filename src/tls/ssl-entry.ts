@@ -2,7 +2,7 @@ import { constants } from 'node:crypto';
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import { GatehouseError } from '../core/errors.js';
 import { toJsRegExp } from '../core/expr/pcre.js';
-import { isSecretRef } from '../core/schema.js';
+import { isSecretRef } from '../core/secret-ref.js';
 
 /** An `ssls` item as the data plane holds it (snapshot's LoadedItem has this shape). */
 export interface SslItem {
