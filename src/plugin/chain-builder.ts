@@ -34,9 +34,10 @@ function brokenPlugin(def: PluginDefinition<unknown, unknown>): PluginDefinition
 
 /**
  * Builds plugin chains for one plugin set (a registry): confs get their secret references
- * resolved and their schema defaults, and are prepared once per conf object — a loaded item's conf object lives as long as that version
- * of the item, so re-composing a route after an upstream change reuses its prepared confs.
- * A plugin reload makes a new builder, and so new preparations.
+ * resolved and their schema defaults, and are prepared once per conf object — a loaded item's
+ * conf object lives as long as that version of the item, so re-composing a route after an
+ * upstream change reuses its prepared confs. A plugin reload makes a new builder, and so new
+ * preparations.
  */
 export class ChainBuilder {
   readonly registry: PluginRegistry;
