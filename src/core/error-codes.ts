@@ -54,7 +54,7 @@ export const ERROR_CODES = {
   },
   GH_ERR_TLS_CERTIFICATE: {
     status: 500,
-    doc: 'an SSL object cannot serve handshakes (bad PEM, a key that fails to decrypt, a secret ref)',
+    doc: 'an SSL object cannot serve handshakes (bad PEM, undecryptable key, unresolved reference)',
   },
   GH_ERR_CLUSTER_WORKER_START: {
     status: 500,

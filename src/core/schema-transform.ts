@@ -6,8 +6,9 @@
  *   additional properties, arrays, strings, numbers, enum, allOf, anyOf, oneOf, if, not, format,
  *   const) while ajv runs combinators before `properties`. Each multi-keyword node becomes a
  *   synthetic `allOf` of one-group parts, in api7's order.
- * - APISIX skips validation of a property whose value is a secret reference (`$secret://`,
- *   `$env://`), so each property schema is wrapped in `if secret-ref then true else <schema>`.
+ * - APISIX skips validation of a property or array item whose value is a secret reference
+ *   (`$secret://`, `$env://`), so each property and item schema is wrapped in
+ *   `if secret-ref then true else <schema>`.
  *
  * Both wrappers carry a `$comment` marker so the message builder can see through them.
  */
@@ -60,6 +61,8 @@ function wrapSecret(sub: unknown): unknown {
 /** Transform the sub-schemas a keyword holds, leaving data-valued keywords (enum, const) alone. */
 function transformKeyword(key: string, value: unknown): unknown {
   if (key === 'properties') return isSchema(value) ? mapValues(value, wrapSecret) : value;
+  // APISIX skips array items too (`certs: ["$env://CERTS"]` is a valid SSL object).
+  if (key === 'items') return Array.isArray(value) ? value.map(wrapSecret) : wrapSecret(value);
   return mapSubSchemas(key, value, orderSchema);
 }
 

@@ -4,6 +4,7 @@ import { GatehouseError } from './errors.js';
 import { schemaDefaults } from './schema-defaults.js';
 import { apisixMessage } from './schema-messages.js';
 import { schemaParts } from './schema-parts.js';
+import { holdsSecretRef } from './secret-ref.js';
 import { orderSchema } from './schema-transform.js';
 
 /**
@@ -99,17 +100,6 @@ function plain(schema: object): ValidateFunction | null {
   return fn;
 }
 
-/** True when any string in `value` is a secret reference (the ordered copy skips those). */
-function holdsSecretRef(value: unknown): boolean {
-  if (typeof value === 'string') return value.charCodeAt(0) === 36 /* $ */ && isSecretRef(value);
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(holdsSecretRef);
-  for (const key in value) {
-    if (holdsSecretRef((value as Record<string, unknown>)[key])) return true;
-  }
-  return false;
-}
-
 /** The answer for `value`; only an ordered copy's `false` leaves errors to read. */
 function passes(schema: object, value: unknown): boolean {
   const fn = plain(schema);
@@ -146,12 +136,4 @@ const defaults = schemaDefaults(matchesSchema);
  */
 export function withSchemaDefaults<T>(schema: object, value: T): T {
   return defaults.apply(schema, value);
-}
-
-/** APISIX `secret.is_secret_ref`: a `$secret://...` or (any case) `$env://...` string. */
-export function isSecretRef(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    (value.startsWith('$secret://') || value.slice(0, 7).toLowerCase() === '$env://')
-  );
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import { withSchemaDefaults } from '../core/schema.js';
+import { SecretRefResolver } from '../core/secret-resolver.js';
 import {
   compileMeta,
   EMPTY_CHAIN,
@@ -32,21 +33,24 @@ function brokenPlugin(def: PluginDefinition<unknown, unknown>): PluginDefinition
 }
 
 /**
- * Builds plugin chains for one plugin set (a registry): confs get their schema defaults and
- * are prepared once per conf object — a loaded item's conf object lives as long as that version
- * of the item, so re-composing a route after an upstream change reuses its prepared confs.
- * A plugin reload makes a new builder, and so new preparations.
+ * Builds plugin chains for one plugin set (a registry): confs get their secret references
+ * resolved and their schema defaults, and are prepared once per conf object — a loaded item's
+ * conf object lives as long as that version of the item, so re-composing a route after an
+ * upstream change reuses its prepared confs. A plugin reload makes a new builder, and so new
+ * preparations.
  */
 export class ChainBuilder {
   readonly registry: PluginRegistry;
   readonly #env: PluginEnv;
   readonly #logger: Logger;
   readonly #prepared = new WeakMap<object, ChainEntry>();
+  readonly #secrets: SecretRefResolver;
 
   constructor(registry: PluginRegistry, env: PluginEnv, logger: Logger) {
     this.registry = registry;
     this.#env = env;
     this.#logger = logger;
+    this.#secrets = new SecretRefResolver(logger);
   }
 
   /** The chain of these sources (later sources of a name were already dropped by the caller). */
@@ -127,7 +131,13 @@ export class ChainBuilder {
     if (meta?.disable === true) return undefined;
     const cached = fromConsumer ? undefined : this.#prepared.get(source.conf);
     if (cached !== undefined) return cached;
-    const conf = withSchemaDefaults(def.schema, source.conf);
+    // `$env://` references are resolved before the plugin sees its conf (APISIX
+    // `resolve_plugin_conf`), once per conf object.
+    const resolved = this.#secrets.resolve(source.conf, {
+      plugin: def.name,
+      owner: source.owner.key,
+    });
+    const conf = withSchemaDefaults(def.schema, resolved);
     let prepared: unknown = conf;
     let runDef = def;
     try {

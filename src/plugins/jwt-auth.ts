@@ -1,4 +1,4 @@
-import { isSecretRef } from '../core/schema.js';
+import { isSecretRef } from '../core/secret-ref.js';
 import type { ConsumerMatch, PluginContext, PluginDefinition } from '../plugin/types.js';
 import {
   ANONYMOUS_CONSUMER_SCHEMA,

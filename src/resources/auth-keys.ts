@@ -1,4 +1,4 @@
-import { isSecretRef } from '../core/schema.js';
+import { isSecretRef } from '../core/secret-ref.js';
 import { isObject } from './fail.js';
 import type { CheckContext } from './types.js';
 

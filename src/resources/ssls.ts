@@ -1,4 +1,4 @@
-import { isSecretRef } from '../core/schema.js';
+import { isSecretRef } from '../core/secret-ref.js';
 import type { JsonSchema } from '../plugin/types.js';
 import {
   CERTIFICATE_SCHEMA,

@@ -1,4 +1,7 @@
-import { isSecretRef, withSchemaDefaults } from '../core/schema.js';
+import type { Logger } from '../core/logger.js';
+import { withSchemaDefaults } from '../core/schema.js';
+import { holdsSecretRef } from '../core/secret-ref.js';
+import { SecretRefResolver } from '../core/secret-resolver.js';
 import type { GroupSource } from '../plugin/chain-builder.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Consumer, ConsumerDirectory, ConsumerMatch } from '../plugin/types.js';
@@ -14,6 +17,7 @@ export interface ConsumerItems {
   items(dir: string): LoadedItem[];
   item(dir: string, id: string): LoadedItem | undefined;
   readonly plugins: PluginRegistry;
+  readonly logger: Logger;
 }
 
 /**
@@ -24,11 +28,13 @@ export interface ConsumerItems {
  */
 export class ConsumerIndex implements ConsumerDirectory {
   readonly #source: ConsumerItems;
+  readonly #secrets: SecretRefResolver;
   #byPlugin: Map<string, Map<string, ConsumerMatch>> | undefined;
   #byName: Map<string, Consumer> | undefined;
 
   constructor(source: ConsumerItems) {
     this.#source = source;
+    this.#secrets = new SecretRefResolver(source.logger);
   }
 
   /** consumers, credentials or the plugin set changed. */
@@ -66,10 +72,18 @@ export class ConsumerIndex implements ConsumerDirectory {
         const def = registry.get(name);
         const attr = def?.consumerKey;
         if (def === undefined || attr === undefined || !isObject(conf)) continue;
-        const withDefaults = withSchemaDefaults(def.consumerSchema ?? def.schema, conf);
+        const resolved = this.#secrets.resolve(conf, {
+          plugin: name,
+          consumer: consumer.username,
+          ...(credentialId === undefined ? {} : { credential: credentialId }),
+          effect: 'the consumer is skipped by this auth plugin',
+        });
+        const withDefaults = withSchemaDefaults(def.consumerSchema ?? def.schema, resolved);
         const value = withDefaults[attr];
-        // A missing identifying value, or an unresolved secret reference: skipped (fail closed).
-        if (typeof value !== 'string' || value === '' || isSecretRef(value)) continue;
+        // A missing identifying value, or a secret reference left unresolved anywhere in the
+        // conf (APISIX consumer.lua): skipped, fail closed, so that no client authenticates
+        // with the reference's text.
+        if (typeof value !== 'string' || value === '' || holdsSecretRef(resolved)) continue;
         let table = byPlugin.get(name);
         if (table === undefined) byPlugin.set(name, (table = new Map<string, ConsumerMatch>()));
         table.set(value, { consumer, conf: withDefaults, credentialId });

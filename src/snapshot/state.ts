@@ -99,6 +99,7 @@ export class DataPlaneState<U extends Closeable> implements ConfigSink {
       get plugins() {
         return opts.plugins();
       },
+      logger: opts.logger,
     });
   }
 

@@ -2,7 +2,7 @@ import { constants } from 'node:crypto';
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import { GatehouseError } from '../core/errors.js';
 import { toJsRegExp } from '../core/expr/pcre.js';
-import { isSecretRef } from '../core/schema.js';
+import { isSecretRef, resolveSecretRefs } from '../core/secret-ref.js';
 
 /** An `ssls` item as the data plane holds it (snapshot's LoadedItem has this shape). */
 export interface SslItem {
@@ -89,7 +89,11 @@ export class SslEntry {
 
   #build(): SecureContext | GatehouseError {
     try {
-      const v = this.#value;
+      // `$env://` references in cert/key/certs/keys/client.ca resolve here, once per version
+      // (APISIX resolves them at handshake time); one that does not leaves its field unusable.
+      const { value: v, failures } = resolveSecretRefs(this.#value);
+      const unresolved = new Map(failures.map((f) => [f.ref, f.reason]));
+      const pem = (value: unknown, field: string): string => this.#pem(value, field, unresolved);
       const certs: unknown[] = [v['cert'], ...listOf(v['certs'])];
       const keys: unknown[] = [v['key'], ...listOf(v['keys'])];
       const own = Array.isArray(v['ssl_protocols'])
@@ -97,9 +101,9 @@ export class SslEntry {
         : undefined;
       const protocols = own !== undefined && own.length > 0 ? own : this.#defaults.protocols;
       return createSecureContext({
-        cert: certs.map((c) => this.#pem(c, 'cert')),
-        key: keys.map((k) => this.#decryptKey(this.#pem(k, 'key'))),
-        ...(this.client ? { ca: this.#pem(this.client.ca, 'client.ca') } : {}),
+        cert: certs.map((c) => pem(c, 'cert')),
+        key: keys.map((k) => this.#decryptKey(pem(k, 'key'))),
+        ...(this.client ? { ca: pem(clientCa(v['client']), 'client.ca') } : {}),
         ...versionOptions(protocols, this.#defaults),
       });
     } catch (err) {
@@ -112,18 +116,26 @@ export class SslEntry {
     }
   }
 
-  #pem(value: unknown, field: string): string {
+  #pem(value: unknown, field: string, unresolved: ReadonlyMap<string, string>): string {
     if (typeof value !== 'string') {
-      throw new GatehouseError('GH_ERR_TLS_CERTIFICATE', `ssl ${this.id}: ${field} is missing`);
-    }
-    if (isSecretRef(value)) {
       throw new GatehouseError(
         'GH_ERR_TLS_CERTIFICATE',
-        `ssl ${this.id}: ${field} is a secret reference, which is not supported yet`,
+        `ssl ${this.id}: ${field} is missing or not a string`,
+      );
+    }
+    if (isSecretRef(value)) {
+      const reason = unresolved.get(value) ?? 'it resolves to another secret reference';
+      throw new GatehouseError(
+        'GH_ERR_TLS_CERTIFICATE',
+        `ssl ${this.id}: ${field} ${value} does not resolve: ${reason}`,
       );
     }
     return value;
   }
+}
+
+function clientCa(value: unknown): unknown {
+  return (value as { ca?: unknown } | undefined)?.ca;
 }
 
 function clientOf(value: unknown): ClientVerification | undefined {

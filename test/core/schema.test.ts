@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSecretRef, validateSchema, withSchemaDefaults } from '../../src/core/schema.js';
+import { validateSchema, withSchemaDefaults } from '../../src/core/schema.js';
 
 const ID = {
   anyOf: [
@@ -348,19 +348,4 @@ void describe('withSchemaDefaults', () => {
     a.list.push(2);
     assert.deepEqual(withSchemaDefaults(s, {}), { list: [1] });
   });
-});
-
-void describe('isSecretRef', () => {
-  for (const [value, want] of [
-    ['$secret://vault/1/key', true],
-    ['$env://HOME', true],
-    ['$ENV://HOME', true],
-    ['$Secret://x', false],
-    ['secret', false],
-    [1, false],
-  ] as const) {
-    void test(`${String(value)} is ${want ? '' : 'not '}a secret reference`, () => {
-      assert.equal(isSecretRef(value), want);
-    });
-  }
 });

@@ -48,6 +48,16 @@ const cases: CheckCase[] = [
     value: { cert: '$secret://vault/1/cert', key: '$secret://vault/1/key', sni: 'test.com' },
   },
   {
+    desc: 'accepts $env:// references in cert, key, certs and keys, whatever their length',
+    value: {
+      sni: 'test.com',
+      cert: '$ENV://APISIX_TEST_SSL_CERT',
+      key: '$env://APISIX_TEST_SSL_KEY',
+      certs: ['$env://APISIX_TEST_SSL_CERTS'],
+      keys: ['$ENV://APISIX_TEST_SSL_KEYS'],
+    },
+  },
+  {
     desc: 'rejects certs and keys of different counts',
     value: { cert: TEST_CERT, key: TEST_KEY, sni: 'test.com', certs: [TEST_CERT], keys: [] },
     error: 'mismatched number of certs and keys',

@@ -66,6 +66,28 @@ void test('a key that is not a usable PEM gives a coded error, not a throw', () 
   assert.ok(isGatehouseError(s.select('b.example')?.context(), 'GH_ERR_TLS_CERTIFICATE'));
 });
 
+void test('a cert or key reference that does not resolve names its field, reference and reason', () => {
+  const s = store();
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    [
+      'unset',
+      { cert: pem('www.crt'), key: '$env://GH_TEST_ENVREF_SURELY_UNSET' },
+      /key \$env:\/\/GH_TEST_ENVREF_SURELY_UNSET does not resolve: environment variable GH_TEST_ENVREF_SURELY_UNSET is not set/,
+    ],
+    [
+      'manager',
+      { cert: '$secret://vault/1/cert', key: pem('www.key') },
+      /cert \$secret:\/\/vault\/1\/cert does not resolve: secret manager vault, id 1: fetching from a secret manager is not supported yet/,
+    ],
+  ];
+  for (const [id, value, message] of cases) {
+    s.changed(id, item(id, { ...value, sni: `${id}.example` }));
+    const err = s.select(`${id}.example`)?.context();
+    assert.ok(isGatehouseError(err, 'GH_ERR_TLS_CERTIFICATE'), id);
+    assert.match(err.message, message);
+  }
+});
+
 void test('forHostWithClient finds a Host only while some SSL object verifies clients', () => {
   const s = store();
   s.changed('w', item('w', { ...pair('wildcard'), sni: '*.test.com' }));

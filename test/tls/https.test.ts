@@ -74,6 +74,43 @@ void test('an SSL object whose key does not decrypt fails only its own handshake
   assert.equal((await handshake(gw.port, 'www.test.com')).cn, 'www.test.com');
 });
 
+void test('cert/key and certs/keys given as $env:// references serve with what the variables hold', async (t) => {
+  const ec = pair('other');
+  const rsa = pair('rsa-www');
+  const vars = {
+    GH_TEST_ENVREF_CERT: ec.cert,
+    GH_TEST_ENVREF_KEY: ec.key,
+    GH_TEST_ENVREF_RSA: JSON.stringify({ cert: rsa.cert, key: rsa.key }),
+  };
+  Object.assign(process.env, vars);
+  t.after(() => {
+    for (const name of Object.keys(vars)) delete process.env[name];
+  });
+  gw.feed.put('ssls/envref', {
+    cert: '$env://GH_TEST_ENVREF_CERT',
+    key: '$ENV://GH_TEST_ENVREF_KEY',
+    certs: ['$env://GH_TEST_ENVREF_RSA/cert'],
+    keys: ['$env://GH_TEST_ENVREF_RSA/key'],
+    sni: 'envref.example',
+  });
+  const first = await handshake(gw.port, 'envref.example');
+  assert.deepEqual([first.cn, first.keyType], ['other.example', 'ec']);
+  const rsaOnly = await handshake(gw.port, 'envref.example', { sigalgs: 'rsa_pss_rsae_sha256' });
+  assert.deepEqual([rsaOnly.cn, rsaOnly.keyType], ['www.test.com', 'rsa']);
+});
+
+void test('an SSL object whose $env:// variable is unset fails only its own handshakes', async () => {
+  const { cert } = pair('other');
+  gw.feed.put('ssls/envref-unset', {
+    cert,
+    key: '$env://GH_TEST_ENVREF_SURELY_UNSET',
+    sni: 'unset.example',
+  });
+  await assert.rejects(handshake(gw.port, 'unset.example'));
+  await assert.rejects(handshake(gw.port, 'unset.example'), 'the failure is kept, not retried');
+  assert.equal((await handshake(gw.port, 'www.test.com')).cn, 'www.test.com');
+});
+
 void test("an SSL object's ssl_protocols restrict the versions its SNI negotiates", async () => {
   gw.feed.put('ssls/tls12', { ...pair('other'), sni: 'v12.example', ssl_protocols: ['TLSv1.2'] });
   assert.equal((await handshake(gw.port, 'v12.example')).protocol, 'TLSv1.2');

@@ -36,6 +36,18 @@ void test('client.ca: a client without a certificate, or with another CA, is ref
   await assert.rejects(httpsGet(gw.port, 'www.test.com', '/x', client));
 });
 
+void test('client.ca given as an $env:// reference verifies with what the variable holds', async (t) => {
+  process.env['GH_TEST_ENVREF_CA'] = pem('root.crt');
+  t.after(() => delete process.env['GH_TEST_ENVREF_CA']);
+  gw.feed.put('ssls/m', {
+    ...pair('www'),
+    sni: 'www.test.com',
+    client: { ca: '$env://GH_TEST_ENVREF_CA' },
+  });
+  assert.equal((await httpsGet(gw.port, 'www.test.com', '/x', client)).status, 200);
+  await assert.rejects(httpsGet(gw.port, 'www.test.com', '/x'));
+});
+
 void test('client.depth: an intermediate between the client and the CA needs depth 2', async () => {
   const ca = pem('root.crt');
   gw.feed.put('ssls/m', { ...pair('www'), sni: 'www.test.com', client: { ca } });
