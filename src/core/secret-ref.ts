@@ -57,7 +57,10 @@ function lookupEnv(ref: string, env: Env): Lookup {
     return { reason: `environment variable ${name} is not JSON, so has no key ${subKey}` };
   }
   const value =
-    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    Object.hasOwn(parsed, subKey)
       ? (parsed as Record<string, unknown>)[subKey]
       : undefined;
   if (value === undefined || value === null) {
