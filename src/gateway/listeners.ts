@@ -10,6 +10,7 @@ import {
   serverOptions,
   type ListenerTimeouts,
 } from './connection-rules.js';
+import { serveInTurn, upgradeInTurn } from './pipelining.js';
 
 /** How long a connection must stay idle, while draining, before it is closed. */
 const IDLE_SWEEP_MS = 500;
@@ -64,7 +65,8 @@ function boundPort(server: NetServer): number {
  * worker_shutdown_timeout.
  *
  * Connections follow `nginx_config.http`'s keepalive_timeout and client_header_timeout, and
- * nginx's keepalive_requests (connection-rules.ts).
+ * nginx's keepalive_requests (connection-rules.ts). The requests a client pipelines on one
+ * connection reach the handler one at a time, in order (pipelining.ts).
  */
 export class HttpListeners {
   readonly #addresses: readonly ListenAddress[];
@@ -115,6 +117,7 @@ export class HttpListeners {
       if (this.#draining) res.setHeader('Connection', 'close');
     };
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      if (res.socket === null) return serveInTurn(req, res, onRequest);
       prepare(res);
       if (admit !== undefined && !admit(req)) return refuse?.(res);
       handler.onRequest(req, res);
@@ -139,18 +142,22 @@ export class HttpListeners {
     server.on('checkExpectation', onRequest);
     const onCheckContinue = handler.onCheckContinue?.bind(handler);
     if (onCheckContinue) {
-      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse): void => {
+      const checkContinue = (req: IncomingMessage, res: ServerResponse): void => {
+        if (res.socket === null) return serveInTurn(req, res, checkContinue);
         prepare(res);
         if (admit !== undefined && !admit(req)) return refuse?.(res);
         onCheckContinue(req, res);
-      });
+      };
+      server.on('checkContinue', checkContinue);
     }
     const onUpgrade = handler.onUpgrade?.bind(handler);
     if (onUpgrade) {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
         (socket as Tracked)[kUpgraded] = true;
-        if (admit !== undefined && !admit(req)) return refuseUpgrade?.(socket);
-        onUpgrade(req, socket, head);
+        upgradeInTurn(socket, () => {
+          if (admit !== undefined && !admit(req)) return refuseUpgrade?.(socket);
+          onUpgrade(req, socket, head);
+        });
       });
     }
     const onConnect = handler.onConnect?.bind(handler);

@@ -211,6 +211,26 @@ void describe('limit-conn', () => {
     await squeeze('/gone', 2, 1);
   });
 
+  void test(
+    'serves the requests pipelined on one connection one at a time: conn 1 admits them all',
+    TIMEOUT,
+    async () => {
+      await gw.put('/routes/piped', { uri: '/piped', plugins: limit(), upstream: gw.upstream });
+      const get = 'GET /piped HTTP/1.1\r\nHost: test\r\n\r\n';
+      const last = 'GET /piped HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n';
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = connect(gw.ports.http, '127.0.0.1');
+        let read = '';
+        socket.on('data', (c: Buffer) => (read += c.toString('latin1')));
+        socket.on('error', reject);
+        socket.on('end', () => resolve(read));
+        socket.write(get + get + last);
+      });
+      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+      assert.deepEqual(statuses, [200, 200, 200]);
+    },
+  );
+
   void test('counts per key value', TIMEOUT, async () => {
     await gw.put('/routes/per-user', {
       uri: '/per-user',
