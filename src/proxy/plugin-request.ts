@@ -4,6 +4,7 @@ import type { Consumer, ConsumerDirectory, PluginEnv } from '../plugin/types.js'
 import type { ResolvedRoute } from '../snapshot/types.js';
 import type { RuntimeUpstream } from '../upstream/runtime.js';
 import type { RequestFacts } from './request-vars.js';
+import { BodyReadTimeout } from './body-read-timeout.js';
 import { sendContinue } from './expect-continue.js';
 import { FlatResponse } from './response-view.js';
 
@@ -296,22 +297,25 @@ export class PluginRequest implements RunContext {
       let size = 0;
       const { maxBody: limit, bodyTimeoutMs } = this.bodyRules;
       // client_body_timeout between two chunks: nginx then closes the connection with no answer.
-      const timer =
+      const timeout =
         bodyTimeoutMs > 0 && !this.req.readableEnded
-          ? setTimeout(() => {
-              this.bodyTimedOut = true;
-              this.req.off('data', onData);
-              this.req.socket.destroy();
-              reject(new Error('client timed out while sending the body'));
-            }, bodyTimeoutMs).unref()
+          ? new BodyReadTimeout(bodyTimeoutMs, {
+              clientBodyTimedOut: () => {
+                this.bodyTimedOut = true;
+                this.req.off('data', onData);
+                this.req.socket.destroy();
+                reject(new Error('client timed out while sending the body'));
+              },
+            })
           : undefined;
+      timeout?.wait();
       const onData = (c: Buffer): void => {
-        timer?.refresh();
+        timeout?.refresh();
         size += c.length;
         if (limit > 0 && size > limit) {
           // nginx ends the request with 413 (client_max_body_size), whatever the plugin does.
           this.bodyTooLarge = true;
-          clearTimeout(timer);
+          timeout?.stop();
           this.req.off('data', onData);
           reject(new Error('client intended to send too large body'));
           return;
@@ -321,12 +325,12 @@ export class PluginRequest implements RunContext {
       sendContinue(this.req);
       this.req.on('data', onData);
       this.req.once('end', () => {
-        clearTimeout(timer);
+        timeout?.stop();
         this.#body ??= Buffer.concat(chunks);
         resolve(this.#body);
       });
       this.req.once('error', (err) => {
-        clearTimeout(timer);
+        timeout?.stop();
         reject(err);
       });
     });

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { BodyReadTimeout, type BodyReader } from './body-read-timeout.js';
 
 /**
  * Why a request body stopped flowing upstream. Internal to the proxy (it ends one exchange and
@@ -31,9 +32,6 @@ function onClientError(this: Tagged, err: Error): void {
 function onSendTimeout(this: RequestBody): void {
   this.fail(new BodyError('send-timeout', 'upstream timed out while sending request'));
 }
-function onReadTimeout(body: RequestBody): void {
-  body.readTimedOut();
-}
 
 /** Who is told when the body fails a check (the exchange: no closure per request). */
 export interface BodyOwner {
@@ -56,17 +54,15 @@ type Tagged = IncomingMessage & { [kBody]?: RequestBody };
  *   nothing, so a timer runs only while paused and fails the body as `send-timeout`
  *   (→ 504, as nginx's "upstream timed out ... while sending request to upstream"). A slow client
  *   is not a send timeout: while undici waits for client bytes it is not paused.
- * - `client_body_timeout` (nginx: "between two successive read operations"): one timer per body,
- *   refreshed on each chunk, fails the body as `client-timeout`. It counts only while the proxy
- *   wants client bytes: while the client is paused because the upstream is slow, the client is
- *   not at fault (nginx, buffering the body, would still be reading it). A bodyless request
- *   never gets here, so it costs no timer.
+ * - `client_body_timeout` (body-read-timeout.ts) fails the body as `client-timeout`; the client
+ *   is held while the wrapper's buffer is full. A bodyless request never gets here, so it costs
+ *   no timer.
  *
  * The client request is read only once undici pulls (so nothing flows before it listens), and it
  * is paused whenever the wrapper's buffer is full (back-pressure both ways). Destroying the
  * wrapper (undici does on abort) leaves the client connection alone, so a 413 can still be sent.
  */
-export class RequestBody extends Readable {
+export class RequestBody extends Readable implements BodyReader {
   readonly #req: Tagged;
   readonly #limit: number;
   readonly #sendMs: number;
@@ -76,9 +72,8 @@ export class RequestBody extends Readable {
   #reading = false;
   #failed = false;
   #timer: NodeJS.Timeout | undefined;
-  #readTimer: NodeJS.Timeout | undefined;
-  /** Reading the client and not paused by back-pressure: the read timer counts. */
-  #awaiting = false;
+  /** client_body_timeout, once the client is first read (when readMs > 0). */
+  #readTimeout: BodyReadTimeout | undefined;
 
   /**
    * @param limit bytes allowed without a Content-Length; 0 = no limit.
@@ -130,19 +125,10 @@ export class RequestBody extends Readable {
   /** The client owes the next chunk: (re)start client_body_timeout. */
   #awaitClient(): void {
     if (this.#readMs === 0 || this.#req.readableEnded) return;
-    this.#awaiting = true;
-    // One timer per body, refreshed (a fired timer may be refreshed again): no timer per chunk.
-    if (this.#readTimer === undefined) {
-      this.#readTimer = setTimeout(onReadTimeout, this.#readMs, this);
-      this.#readTimer.unref();
-    } else {
-      this.#readTimer.refresh();
-    }
+    (this.#readTimeout ??= new BodyReadTimeout(this.#readMs, this)).wait();
   }
 
-  /** client_body_timeout ran out; ignored if the client was paused for the upstream meanwhile. */
-  readTimedOut(): void {
-    if (!this.#awaiting) return;
+  clientBodyTimedOut(): void {
     this.fail(new BodyError('client-timeout', 'client timed out while sending the body'));
   }
 
@@ -154,21 +140,16 @@ export class RequestBody extends Readable {
       return;
     }
     if (this.push(chunk)) {
-      this.#readTimer?.refresh();
+      this.#readTimeout?.refresh();
     } else {
       this.#req.pause();
-      this.#awaiting = false;
+      this.#readTimeout?.hold();
     }
   }
 
   clientEnded(): void {
-    this.#stopReadTimer();
+    this.#readTimeout?.stop();
     this.push(null);
-  }
-
-  #stopReadTimer(): void {
-    this.#awaiting = false;
-    clearTimeout(this.#readTimer);
   }
 
   /** Stops reading the client and reports `err`, once. */
@@ -199,7 +180,7 @@ export class RequestBody extends Readable {
 
   #detach(): void {
     this.disarmSendTimer();
-    this.#stopReadTimer();
+    this.#readTimeout?.stop();
     const req = this.#req;
     if (req[kBody] !== this) return;
     req[kBody] = undefined;
