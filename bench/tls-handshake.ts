@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const terminator = new TlsTerminator({
     select: (name) => store.select(name),
     handshakeTimeoutMs: 10_000,
+    alpnProtocols: ['http/1.1'],
     logger: silentLogger(),
   });
   const ours = createNetServer((raw) => terminator.accept(raw, (s) => s.destroy()));

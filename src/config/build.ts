@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { configError } from './config-error.js';
+import { configError, isPlainObject, type KeyPath } from './config-error.js';
 import { clientTimeouts } from './http-timeouts.js';
 import { toListenAddress, toListenList, checkPortConflicts, type NamedListener } from './listen.js';
 import { boolOr, deepFreeze, numberOr, objectAt, stringOr, stringsOr } from './read.js';
@@ -154,6 +154,7 @@ export function buildConfig(doc: ConfigDoc, opts: BuildOptions): GatewayConfig {
             ? false
             : boolOr(apisix, 'enable_admin', true),
       enable_ipv6: boolOr(apisix, 'enable_ipv6', true),
+      enable_http2: boolOr(apisix, 'enable_http2', true),
       enable_control: boolOr(apisix, 'enable_control', true),
       control: toListenAddress(apisix['control'], { ip: '127.0.0.1', port: 9090 }),
       ...(status === undefined ? {} : { status }),
@@ -194,5 +195,24 @@ export function buildConfig(doc: ConfigDoc, opts: BuildOptions): GatewayConfig {
     },
   };
   checkPortConflicts(listeners(config, doc), opts.fileLabel);
+  refusePortLevelHttp2(apisix['node_listen'], ['apisix', 'node_listen'], opts.fileLabel);
+  refusePortLevelHttp2(ssl['listen'], ['apisix', 'ssl', 'listen'], opts.fileLabel);
   return deepFreeze({ ...config, raw: doc });
+}
+
+/**
+ * APISIX 3.9 dropped `enable_http2` on a listen entry for `apisix.enable_http2`, and refuses to
+ * start when one still has it (apisix/cli/ops.lua): so does Gatehouse, rather than ignore it.
+ */
+function refusePortLevelHttp2(entries: unknown, path: KeyPath, fileLabel: string): void {
+  if (!Array.isArray(entries)) return;
+  entries.forEach((entry, i) => {
+    if (isPlainObject(entry) && entry['enable_http2'] !== undefined) {
+      throw configError(
+        fileLabel,
+        [...path, i, 'enable_http2'],
+        'port level enable_http2 is deprecated since APISIX 3.9: use apisix.enable_http2',
+      );
+    }
+  });
 }

@@ -29,6 +29,7 @@ const CONFIG_SCHEMA = {
         enable_admin: { type: 'boolean' },
         enable_control: { type: 'boolean' },
         enable_ipv6: { type: 'boolean' },
+        enable_http2: { type: 'boolean' },
         enable_server_tokens: { type: 'boolean' },
         control: address,
         status: address,

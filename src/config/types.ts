@@ -72,6 +72,8 @@ export interface GatewayConfig {
     enable_admin: boolean;
     /** Whether wildcard listeners should also cover IPv6 (APISIX adds `[::]` entries). */
     enable_ipv6: boolean;
+    /** HTTP/2 on the SSL listeners (ALPN `h2`); APISIX's default is on. */
+    enable_http2: boolean;
     enable_control: boolean;
     control: ListenAddress;
     status?: ListenAddress;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { ListenAddress } from '../config/types.js';
 import { MAX_HEAD_BYTES } from '../proxy/header-buffers.js';
 import {
@@ -10,18 +11,24 @@ import {
   serverOptions,
   type ListenerTimeouts,
 } from './connection-rules.js';
+import { Http2Sessions } from './http2-sessions.js';
 import { serveInTurn, upgradeInTurn } from './pipelining.js';
 
 /** How long a connection must stay idle, while draining, before it is closed. */
 const IDLE_SWEEP_MS = 500;
 
-const kUpgraded = Symbol('upgraded');
-/** A client socket as the drain sees it: node's current response, and whether it was upgraded. */
-type Tracked = Socket & { _httpMessage?: unknown; [kUpgraded]?: boolean };
+const kUnswept = Symbol('upgraded');
+/**
+ * A client socket as the drain sees it: node's current response, and whether it was upgraded
+ * (WebSocket) or speaks HTTP/2 (its session closes itself once GOAWAY'd and done).
+ */
+type Tracked = Socket & { _httpMessage?: unknown; [kUnswept]?: boolean };
 
 /** The SSL listeners (`apisix.ssl.listen`) and the TLS termination of their connections. */
 export interface SslListen {
   readonly addresses: readonly ListenAddress[];
+  /** ALPN offers `h2` (`apisix.enable_http2`): connections that pick it are served by HTTP/2. */
+  readonly http2: boolean;
   /** Runs the handshake on an accepted connection, then hands on the secure socket. */
   accept(raw: Socket, onSecure: (socket: Socket) => void): void;
   /** Drops the connections still in their handshake. */
@@ -54,7 +61,9 @@ function boundPort(server: NetServer): number {
  * when given an SslListen, with a graceful drain: stop accepting, answer every further request
  * on an open connection with `Connection: close`, let idle keep-alive connections expire as
  * usual, and destroy what is left at the deadline. An SSL listener is a net.Server whose
- * connections SslListen terminates; the secure sockets go to one http.Server like the others.
+ * connections SslListen terminates; the secure sockets go to one http.Server like the others,
+ * or, those whose ALPN picked `h2`, to one HTTP/2 server (http2-sessions.ts), whose sessions a
+ * drain sends GOAWAY.
  *
  * Idle connections are not closed at the instant the drain starts (as `http.Server.close()` does
  * since Node 19): a client may be writing its next request on one at that very moment, and would
@@ -76,6 +85,8 @@ export class HttpListeners {
   readonly #ssl: SslListen | undefined;
   /** The http.Server of the SSL listeners' secure sockets. */
   #https: Server | undefined;
+  /** The HTTP/2 server of the secure sockets whose ALPN picked `h2`. */
+  #h2: Http2Sessions | undefined;
   readonly #sockets = new Set<Socket>();
   #draining = false;
   #onIdle: (() => void) | undefined;
@@ -95,8 +106,15 @@ export class HttpListeners {
     if (ssl !== undefined && ssl.addresses.length > 0) {
       // One http.Server (never listening) takes the secure sockets of every SSL address.
       const https = (this.#https = this.#httpServer(handler, timeouts, ssl));
+      const h2 = ssl.http2 ? (this.#h2 = this.#http2Sessions(handler, timeouts, ssl)) : undefined;
       const onSecure = (socket: Socket): void => {
-        https.emit('connection', socket);
+        if (h2 !== undefined && (socket as TLSSocket).alpnProtocol === 'h2') {
+          this.#track(socket);
+          (socket as Tracked)[kUnswept] = true;
+          h2.accept(socket as TLSSocket);
+        } else {
+          https.emit('connection', socket);
+        }
       };
       for (let i = 0; i < ssl.addresses.length; i++) {
         // noDelay as node:http sets it on its own listeners: no Nagle delay on TLS records.
@@ -153,7 +171,7 @@ export class HttpListeners {
     const onUpgrade = handler.onUpgrade?.bind(handler);
     if (onUpgrade) {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-        (socket as Tracked)[kUpgraded] = true;
+        (socket as Tracked)[kUnswept] = true;
         upgradeInTurn(socket, () => {
           if (admit !== undefined && !admit(req)) return refuseUpgrade?.(socket);
           onUpgrade(req, socket, head);
@@ -164,14 +182,37 @@ export class HttpListeners {
     if (onConnect) server.on('connect', onConnect);
     const onClientError = handler.onClientError?.bind(handler);
     if (onClientError) server.on('clientError', onClientError);
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => {
-        this.#sockets.delete(socket);
-        if (this.#sockets.size === 0) this.#onIdle?.();
-      });
-    });
+    server.on('connection', (socket: Socket) => this.#track(socket));
     return server;
+  }
+
+  /**
+   * HTTP/2 on the SSL listeners: the same admission and handler as HTTP/1.1, none of the
+   * per-response connection rules (HTTP/2 has no Connection header; a drain sends GOAWAY).
+   * An idle session is closed after keepalive_timeout, as nginx does (client_header_timeout
+   * when keep-alive is off, so a session still ends).
+   */
+  #http2Sessions(handler: HttpHandler, timeouts: ListenerTimeouts, ssl: SslListen): Http2Sessions {
+    const admitted =
+      (next: (req: IncomingMessage, res: ServerResponse) => void) =>
+      (req: IncomingMessage, res: ServerResponse): void => {
+        if (!ssl.admit(req)) return ssl.refuse(res);
+        next(req, res);
+      };
+    const onCheckContinue = handler.onCheckContinue?.bind(handler);
+    return new Http2Sessions({
+      idleMs: timeouts.keepalive_timeout || timeouts.client_header_timeout,
+      onRequest: admitted(handler.onRequest.bind(handler)),
+      ...(onCheckContinue ? { onCheckContinue: admitted(onCheckContinue) } : {}),
+    });
+  }
+
+  #track(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      if (this.#sockets.size === 0) this.#onIdle?.();
+    });
   }
 
   /** Binds every address; rejects with the first error (EADDRINUSE, EACCES). */
@@ -209,6 +250,7 @@ export class HttpListeners {
       // net.Server's close, not http.Server's: see the class comment.
       if (server.listening) NetServer.prototype.close.call(server);
     }
+    this.#h2?.drain();
     if (this.#sockets.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const sweep = this.#sweepIdle();
@@ -236,7 +278,7 @@ export class HttpListeners {
       const next = new Map<Socket, number>();
       for (const socket of this.#sockets) {
         const t = socket as Tracked;
-        if (t[kUpgraded] === true || t._httpMessage) continue;
+        if (t[kUnswept] === true || t._httpMessage) continue;
         if (seen.get(socket) === socket.bytesRead) socket.destroy();
         else next.set(socket, socket.bytesRead);
       }

@@ -59,6 +59,7 @@ export function sslListen(
   const addresses = sslAddresses(config);
   if (addresses.length === 0) return undefined;
   const ssl = config.apisix.ssl;
+  const http2 = config.apisix.enable_http2;
   const certificates = new CertificateStore({
     defaults: {
       protocols: parseProtocols(ssl.ssl_protocols),
@@ -72,6 +73,7 @@ export function sslListen(
   const terminator = new TlsTerminator({
     select: (name) => certificates.select(name),
     handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    alpnProtocols: http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
     logger,
   });
   const server = config.apisix.enable_server_tokens
@@ -81,6 +83,7 @@ export function sslListen(
     certificates,
     listen: {
       addresses,
+      http2,
       accept: (raw, onSecure) => terminator.accept(raw, onSecure),
       close: () => terminator.close(),
       admit: (req) => admitsClient(req, certificates),

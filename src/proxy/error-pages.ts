@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { isHttp2 } from './http2-response.js';
 
 /**
  * The bodies APISIX sends for errors it does not produce itself: nginx's built-in error pages
@@ -82,8 +83,8 @@ export function errorPage(status: number): Buffer {
 
 /**
  * nginx's error page for `status`, with nginx's reason phrase on the status line (`503 Service
- * Temporarily Unavailable`, not node's `Service Unavailable`); `extra` are more header name/value
- * pairs.
+ * Temporarily Unavailable`, not node's `Service Unavailable`) on HTTP/1.x; `extra` are more header
+ * name/value pairs.
  */
 export function sendErrorPage(
   res: ServerResponse,
@@ -96,7 +97,8 @@ export function sendErrorPage(
   if (extra !== undefined) headers.push(...extra);
   const sent = wireStatus(status);
   const reason = REASONS[sent];
-  if (reason === undefined) res.writeHead(sent, headers);
+  // HTTP/2 has no reason phrase (node warns when given one).
+  if (reason === undefined || isHttp2(res)) res.writeHead(sent, headers);
   else res.writeHead(sent, reason, headers);
   res.end(body);
 }

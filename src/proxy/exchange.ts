@@ -9,6 +9,7 @@ import { sendThroughPhases, type ExchangeObserver } from './plugin-phases.js';
 import type { BodyRules, RequestEdits } from './plugin-request.js';
 import { BodyError, RequestBody, type BodyOwner } from './request-body.js';
 import { HOST_VALUE_INDEX } from './request-headers.js';
+import { isHttp2 } from './http2-response.js';
 import { downstreamHeaders, writeHeadSafely } from './response-headers.js';
 
 /**
@@ -188,7 +189,9 @@ export class Exchange implements UpstreamHandler, PickContext, BodyOwner {
       writeHeadSafely(this.#res, sent, headers);
       return true;
     }
-    this.#res.writeHead(status, headers);
+    // HTTP/2: what downstreamHeaders kept may still be forbidden there (HTTP2-Settings).
+    if (isHttp2(this.#res)) writeHeadSafely(this.#res, status, headers);
+    else this.#res.writeHead(status, headers);
     return true;
   }
 

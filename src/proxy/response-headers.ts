@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { headerSafe } from '../core/header-value.js';
+import { isHttp2, withoutConnectionHeaders } from './http2-response.js';
 
 /** Hop-by-hop response headers, plus Server (APISIX replaces it with its own). */
 const DROP = new Set([
@@ -60,9 +61,11 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * from `%0d%0a` or `%e4%b8%ad`, a header echoed back): what node refuses is written as
  * OpenResty's `ngx.header` writes it (a control character as `%0D`, a character past U+00FF as
  * its UTF-8 bytes) and a name that is not a token is left out, instead of an exception that
- * would end the worker. The usual head is written by the first call.
+ * would end the worker. The usual head is written by the first call. On HTTP/2, the
+ * connection-specific headers a plugin may have set (`Connection: close`) are left out.
  */
-export function writeHeadSafely(res: ServerResponse, status: number, headers: string[]): void {
+export function writeHeadSafely(res: ServerResponse, status: number, given: string[]): void {
+  const headers = isHttp2(res) ? withoutConnectionHeaders(given) : given;
   try {
     res.writeHead(status, headers);
   } catch (err) {

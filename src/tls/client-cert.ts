@@ -8,15 +8,20 @@ export interface ClientCertState {
   readonly skipUris: readonly RegExp[];
 }
 
-const states = new WeakMap<TLSSocket, ClientCertState>();
+/**
+ * Kept on the socket itself, not in a WeakMap keyed by it: an HTTP/2 request's `req.socket` is
+ * node's proxy of the TLS socket, which reads properties through but is not the socket.
+ */
+const kState = Symbol('clientCertState');
+type Stated = TLSSocket & { [kState]?: ClientCertState };
 
 /** The mTLS state of a secure connection, undefined when its SSL object has no `client`. */
 export function clientCertState(socket: TLSSocket): ClientCertState | undefined {
-  return states.get(socket);
+  return (socket as Stated)[kState];
 }
 
 export function setClientCertState(socket: TLSSocket, state: ClientCertState): void {
-  states.set(socket, state);
+  (socket as Stated)[kState] = state;
 }
 
 /** node's TLS handle exposes OpenSSL's verify result, which node's own tls.Server reads. */

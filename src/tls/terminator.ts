@@ -14,6 +14,8 @@ export interface TlsTerminatorOptions {
   readonly select: (serverName: string | undefined) => SslEntry | undefined;
   /** Time for the whole handshake, ClientHello included (nginx ssl_handshake_timeout: 60 s). */
   readonly handshakeTimeoutMs: number;
+  /** What ALPN offers, by preference: `['h2', 'http/1.1']` with HTTP/2 on. */
+  readonly alpnProtocols: readonly string[];
   readonly logger: Logger;
 }
 
@@ -27,11 +29,17 @@ export interface TlsTerminatorOptions {
  * handshake_failure alert.
  *
  * @example
- *   const tls = new TlsTerminator({ select: (n) => store.select(n), handshakeTimeoutMs: 60_000, logger });
+ *   const tls = new TlsTerminator({
+ *     select: (n) => store.select(n),
+ *     handshakeTimeoutMs: 60_000,
+ *     alpnProtocols: ['h2', 'http/1.1'],
+ *     logger,
+ *   });
  *   net.createServer((raw) => tls.accept(raw, (secure) => httpServer.emit('connection', secure)));
  */
 export class TlsTerminator {
   readonly #opts: TlsTerminatorOptions;
+  readonly #alpn: string[];
   /** Connections still in their handshake (closed by `close`). */
   readonly #pending = new Set<Socket>();
   /** SSL object versions whose unusable context was logged (once each, not per handshake). */
@@ -39,10 +47,12 @@ export class TlsTerminator {
 
   constructor(opts: TlsTerminatorOptions) {
     this.#opts = opts;
+    this.#alpn = [...opts.alpnProtocols];
   }
 
   /** Runs the handshake on `raw`; `onSecure` gets the TLS socket once it is established. */
   accept(raw: Socket, onSecure: (socket: TLSSocket) => void): void {
+    const alpn = this.#alpn;
     let live: Socket = raw;
     let chunks: Buffer[] = [];
     this.#pending.add(raw);
@@ -77,7 +87,7 @@ export class TlsTerminator {
       const secure = new TLSSocket(raw, {
         isServer: true,
         secureContext: context,
-        ALPNProtocols: ['http/1.1'],
+        ALPNProtocols: alpn,
         // With skip_mtls_uri_regex a client without a certificate gets through to the request.
         ...(client ? { requestCert: true, rejectUnauthorized: client.skipUris.length === 0 } : {}),
       });
@@ -86,6 +96,9 @@ export class TlsTerminator {
       secure.once('secure', () => {
         finish();
         secure.off('error', fail);
+        // As tls.Server does before 'secureConnection': node:http2 waits for a 'secureConnect'
+        // that a server-side socket never emits while this is still true.
+        (secure as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
         if (client !== undefined) {
           const refused = clientCertError(secure, client.depth);
           if (refused !== undefined && client.skipUris.length === 0) {

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { request } from 'node:https';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { configFromObject } from '../../src/config/load.js';
@@ -22,20 +24,24 @@ export interface HttpsGateway {
   readonly httpPort: number;
   /** The keyring of `apisix.data_encryption` (the default one). */
   readonly keyring: Keyring;
+  /** The listeners' graceful drain (a worker stopping), then `close`. */
+  drain(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * A worker's data plane as buildWorkerApp wires it (ssl-listen.ts): the state feeding the
  * certificate store, the proxy on one HTTP and one SSL listener on port 0. `ssl` is merged into
- * config.yaml's `apisix.ssl`; `timeouts` are the listeners' (APISIX's defaults when absent).
+ * config.yaml's `apisix.ssl`, `apisix` into `apisix`; `timeouts` are the listeners' (APISIX's
+ * defaults when absent).
  */
 export async function httpsGateway(
   ssl: Record<string, unknown> = {},
   timeouts?: ListenerTimeouts,
+  apisix: Record<string, unknown> = {},
 ): Promise<HttpsGateway> {
   const config = configFromObject({
-    apisix: { ssl: { listen: [{ ip: '127.0.0.1', port: 0 }], ...ssl } },
+    apisix: { ...apisix, ssl: { listen: [{ ip: '127.0.0.1', port: 0 }], ...ssl } },
   });
   const logger = silentLogger();
   const keyring = new Keyring(config.apisix.data_encryption.keyring);
@@ -63,6 +69,11 @@ export async function httpsGateway(
     port: listeners.sslPorts()[0]!,
     httpPort: listeners.ports()[0]!,
     keyring,
+    drain: async (timeoutMs) => {
+      await listeners.drain(timeoutMs);
+      await handler.close();
+      state.close();
+    },
     close: async () => {
       await listeners.drain(0);
       await handler.close();
@@ -145,5 +156,62 @@ export function httpsGet(
     );
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** What an HTTP/2 request got: `:status`, the other response headers, the body. */
+export interface H2Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * An HTTP/2 connection to the SSL listener with SNI `servername`, trusting the test root
+ * (close it when done); `opts` adds a client certificate.
+ */
+export function h2Connect(
+  port: number,
+  servername: string,
+  opts: { cert?: string; key?: string } = {},
+): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = http2Connect(`https://127.0.0.1:${port}`, {
+      servername,
+      ca: pem('root.crt'),
+      ...(opts.cert === undefined ? {} : { cert: opts.cert, key: opts.key }),
+    });
+    session.once('connect', () => {
+      session.off('error', reject);
+      resolve(session);
+    });
+    session.once('error', reject);
+  });
+}
+
+/** One request on `session`: `headers` are its fields (pseudo-headers included), `body` its data. */
+export function h2Request(
+  session: ClientHttp2Session,
+  headers: OutgoingHttpHeaders,
+  body?: string | readonly string[],
+): Promise<H2Reply> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(headers, { endStream: body === undefined });
+    let status = 0;
+    let head: IncomingHttpHeaders = {};
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      head = h;
+    });
+    stream.on('data', (c: string) => (text += c));
+    stream.on('end', () => resolve({ status, headers: head, body: text }));
+    stream.on('error', reject);
+    if (typeof body === 'string') stream.end(body);
+    else if (body !== undefined) {
+      for (const part of body) stream.write(part);
+      stream.end();
+    }
   });
 }
