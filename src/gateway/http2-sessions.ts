@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createServer,
@@ -7,19 +8,23 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
+import { HTTP2_REQUEST_START } from '../core/channels.js';
 import { MAX_HEAD_BYTES } from '../proxy/header-buffers.js';
-import { asHttp1Request } from './http2-request.js';
+import { asHttp1Request, asHttp1Response } from './http2-compat.js';
 
 /**
  * nginx has no limit on the number of request headers; node's HTTP/2 default of 128 entries
  * (pseudo-headers included) refused requests HTTP/1.1 takes.
  */
 const MAX_HEADER_PAIRS = 4096;
+/** nginx's http2_max_concurrent_streams default (node's is 2^32 - 1). */
+const MAX_CONCURRENT_STREAMS = 128;
+const requestStart = channel(HTTP2_REQUEST_START);
 
 export interface Http2SessionsOptions {
   /** A session that sends and receives no frame for this long gets a GOAWAY (keepalive_timeout). */
   readonly idleMs: number;
-  /** Every request, adapted as HTTP/1.1 ones are read (http2-request.ts). */
+  /** Every request, adapted as HTTP/1.1 ones are read (http2-compat.ts). */
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** A request with `Expect: 100-continue`; without it, node sends 100 Continue at once. */
   readonly onCheckContinue?: (req: IncomingMessage, res: ServerResponse) => void;
@@ -43,12 +48,14 @@ export class Http2Sessions {
   constructor(opts: Http2SessionsOptions) {
     const server = (this.#server = createServer({
       maxHeaderListPairs: MAX_HEADER_PAIRS,
-      settings: { maxHeaderListSize: MAX_HEAD_BYTES },
+      settings: { maxHeaderListSize: MAX_HEAD_BYTES, maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
     }));
     const adapt =
       (next: (req: IncomingMessage, res: ServerResponse) => void) =>
-      (req: Http2ServerRequest, res: Http2ServerResponse): void =>
-        next(asHttp1Request(req), res as unknown as ServerResponse);
+      (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+        if (requestStart.hasSubscribers) requestStart.publish({ request: req, response: res });
+        next(asHttp1Request(req), asHttp1Response(res));
+      };
     server.on('request', adapt(opts.onRequest));
     if (opts.onCheckContinue !== undefined) {
       server.on('checkContinue', adapt(opts.onCheckContinue));

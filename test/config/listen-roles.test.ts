@@ -118,3 +118,25 @@ void test('an unknown role is rejected', () => {
     message: /^conf\/config\.yaml: deployment\.role: must be one of/,
   });
 });
+
+void test('apisix.enable_http2 is on unless set to false', () => {
+  assert.equal(configFromObject({}).apisix.enable_http2, true);
+  assert.equal(configFromObject({ apisix: { enable_http2: false } }).apisix.enable_http2, false);
+});
+
+void test('enable_http2 on a listen entry is refused, as APISIX 3.9+ refuses it', () => {
+  const cases = [
+    { desc: 'ssl.listen', apisix: { ssl: { listen: [{ port: 9443, enable_http2: true }] } } },
+    { desc: 'node_listen', apisix: { node_listen: [{ port: 9080, enable_http2: false }] } },
+  ];
+  for (const { desc, apisix } of cases) {
+    assert.throws(
+      () => configFromObject({ apisix }),
+      {
+        code: 'GH_ERR_CONFIG_INVALID',
+        message: /listen\[0\]\.enable_http2: .*apisix\.enable_http2/,
+      },
+      desc,
+    );
+  }
+});

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ClientHttp2Session } from 'node:http2';
+import { constants, type ClientHttp2Session } from 'node:http2';
 import { after, before, test } from 'node:test';
 import { connect } from 'node:tls';
+import { connectionCounts } from '../../src/plugins/lib/prometheus-connections.js';
 import { ROUTE_NOT_FOUND_BODY } from '../../src/proxy/error-pages.js';
 import {
   deadPort,
@@ -171,6 +172,44 @@ void test("an upstream's chunked, Connection: close response streams back over H
   } finally {
     await chunked.close();
   }
+});
+
+void test('a stream the client resets stops the upstream request', async () => {
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  let aborted!: () => void;
+  const stopped = new Promise<void>((resolve) => (aborted = resolve));
+  const hanging = await upstream((_req, res) => {
+    res.on('close', () => {
+      if (!res.writableEnded) aborted();
+    });
+    arrived();
+  });
+  try {
+    gw.feed.put('routes/hanging', { uri: '/hanging', upstream: loopbackUpstream(hanging.port) });
+    await withSession('www.test.com', async (s) => {
+      const stream = s.request({ ':path': '/hanging' });
+      stream.on('error', () => undefined);
+      await reached;
+      stream.close(constants.NGHTTP2_CANCEL);
+      await stopped;
+    });
+  } finally {
+    await hanging.close();
+  }
+});
+
+void test("HTTP/2 requests count in prometheus's requests and writing, as HTTP/1.1 ones", async () => {
+  const counts = connectionCounts();
+  const before = counts.requests;
+  await withSession('www.test.com', async (s) => {
+    // No upstream: the in-process upstream's own requests would count too.
+    await h2Request(s, { ':path': '/nowhere' });
+    await h2Request(s, { ':path': '/nowhere/else' });
+  });
+  assert.equal(counts.requests - before, 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(counts.writing, 0, 'every response closed');
 });
 
 void test('an HTTP/1.1 client is still served when HTTP/2 is on', async () => {

@@ -1,12 +1,13 @@
 /**
  * nginx's stub_status figures for one worker (`apisix_http_requests_total`,
  * `apisix_nginx_http_current_connections{state}`), counted from Node's built-in diagnostics
- * channels: every connection a server of this process accepts and every HTTP request it starts,
- * whether or not a route with prometheus served it, as nginx counts them. The primary sums the
- * workers.
+ * channels: every connection a server of this process accepts and every HTTP request it starts
+ * (HTTP/2 ones through Gatehouse's own channel), whether or not a route with prometheus served
+ * it, as nginx counts them. The primary sums the workers.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
+import { HTTP2_REQUEST_START } from '../../core/channels.js';
 
 export interface ConnectionCounts {
   /** Connections accepted since the process started (nginx `accepted`, and `handled`). */
@@ -39,11 +40,14 @@ export function connectionCounts(): Readonly<ConnectionCounts> {
     c.active++;
     (message as { socket: Socket }).socket.once('close', closed);
   });
-  subscribe('http.server.request.start', (message) => {
+  const started = (message: unknown): void => {
     c.requests++;
     c.writing++;
     // 'close' also comes when the client goes away before the response is finished.
     (message as { response: NodeJS.EventEmitter }).response.once('close', finished);
-  });
+  };
+  subscribe('http.server.request.start', started);
+  // node:http2 publishes no such channel; the SSL listeners' HTTP/2 server does (same message).
+  subscribe(HTTP2_REQUEST_START, started);
   return c;
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 
 /**
  * An HTTP/2 request (node's compatibility API) as the proxy reads an HTTP/1.1 one, so routing,
@@ -14,7 +14,7 @@ import type { Http2ServerRequest } from 'node:http2';
  *   HTTP/1.1 body: `transfer-encoding: chunked` in `headers` (never forwarded as such).
  *
  * @example
- *   h2server.on('request', (req, res) => proxy.onRequest(asHttp1Request(req), res as never));
+ *   h2.on('request', (req, res) => proxy.onRequest(asHttp1Request(req), asHttp1Response(res)));
  */
 export function asHttp1Request(req: Http2ServerRequest): IncomingMessage {
   const headers = req.headers;
@@ -38,4 +38,14 @@ export function asHttp1Request(req: Http2ServerRequest): IncomingMessage {
   // An own property over the prototype's getter: the request is not an IncomingMessage.
   Object.defineProperty(req, 'rawHeaders', { value: rawHeaders });
   return req as unknown as IncomingMessage;
+}
+
+/**
+ * An HTTP/2 response as the proxy reads an HTTP/1.1 one: node's has no `destroyed`, which the
+ * proxy reads to know the client went away (a stream reset) while a plugin or the upstream was
+ * awaited; it is the stream's. (What it must not write on HTTP/2, http2-response.ts leaves out.)
+ */
+export function asHttp1Response(res: Http2ServerResponse): ServerResponse {
+  Object.defineProperty(res, 'destroyed', { get: () => res.stream.destroyed });
+  return res as unknown as ServerResponse;
 }
