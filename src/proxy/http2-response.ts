@@ -3,8 +3,8 @@ import { Http2ServerResponse } from 'node:http2';
 
 /**
  * Connection-specific header fields (RFC 9113 §8.2.2): an HTTP/2 response must not carry them,
- * node throws ERR_HTTP2_INVALID_CONNECTION_HEADERS when asked to, and nginx's HTTP/2 module
- * leaves them out of what it sends. `te` is allowed only as `trailers`.
+ * and node throws ERR_HTTP2_INVALID_CONNECTION_HEADERS when asked to (or drops `Connection` with
+ * a process warning). `te` is allowed only as `trailers`.
  */
 const CONNECTION_SPECIFIC = new Set([
   'connection',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { constants, type ClientHttp2Session } from 'node:http2';
 import { after, before, test } from 'node:test';
 import { connect } from 'node:tls';
+import { DEFAULT_LISTENER_TIMEOUTS } from '../../src/gateway/connection-rules.js';
 import { connectionCounts } from '../../src/plugins/lib/prometheus-connections.js';
 import { ROUTE_NOT_FOUND_BODY } from '../../src/proxy/error-pages.js';
 import {
@@ -210,6 +211,34 @@ void test("HTTP/2 requests count in prometheus's requests and writing, as HTTP/1
   assert.equal(counts.requests - before, 2);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(counts.writing, 0, 'every response closed');
+});
+
+void test('Expect: 100-continue over HTTP/2: 100 once the proxy reads the body', async () => {
+  const r = await withSession('www.test.com', async (s) => {
+    const stream = s.request({ ':path': '/echo', ':method': 'POST', expect: '100-continue' });
+    stream.once('continue', () => stream.end('after continue'));
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (c: string) => (text += c));
+    await new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
+    return JSON.parse(text) as Echoed;
+  });
+  assert.equal(r.size, 'after continue'.length);
+});
+
+void test('an idle HTTP/2 connection gets GOAWAY after keepalive_timeout', async () => {
+  const idle = await httpsGateway({}, { ...DEFAULT_LISTENER_TIMEOUTS, keepalive_timeout: 200 });
+  try {
+    idle.feed.put('ssls/www', { ...pair('www'), sni: 'www.test.com' });
+    const session = await h2Connect(idle.port, 'www.test.com');
+    const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
+    const goaway = new Promise<void>((resolve) => session.once('goaway', () => resolve()));
+    assert.equal((await h2Request(session, { ':path': '/nowhere' })).status, 404);
+    await goaway;
+    await closed;
+  } finally {
+    await idle.close();
+  }
 });
 
 void test('an HTTP/1.1 client is still served when HTTP/2 is on', async () => {
