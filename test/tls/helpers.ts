@@ -89,6 +89,8 @@ export interface Handshake {
   /** The key type of the certificate the server sent. */
   readonly keyType: 'ec' | 'rsa' | 'other';
   readonly protocol: string | null;
+  /** The protocol ALPN picked (false: none; give `ALPNProtocols` in the options to offer some). */
+  readonly alpn: string | false;
   /** Whether the chain verified against the test root CA. */
   readonly authorized: boolean;
 }
@@ -117,6 +119,7 @@ export function handshake(
         cn: String(cert.subject?.CN ?? ''),
         keyType: cert.asn1Curve !== undefined ? 'ec' : cert.modulus !== undefined ? 'rsa' : 'other',
         protocol: socket.getProtocol(),
+        alpn: socket.alpnProtocol ?? false,
         authorized: socket.authorized,
       });
       socket.destroy();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { constants, type ClientHttp2Session } from 'node:http2';
 import { after, before, test } from 'node:test';
-import { connect } from 'node:tls';
 import { DEFAULT_LISTENER_TIMEOUTS } from '../../src/gateway/connection-rules.js';
 import { connectionCounts } from '../../src/plugins/lib/prometheus-connections.js';
 import { ROUTE_NOT_FOUND_BODY } from '../../src/proxy/error-pages.js';
@@ -13,7 +12,14 @@ import {
   type Listening,
 } from '../proxy/helpers.js';
 import { pair, pem } from '../support/tls-fixtures.js';
-import { h2Connect, h2Request, httpsGateway, httpsGet, type HttpsGateway } from './helpers.js';
+import {
+  h2Connect,
+  h2Request,
+  handshake,
+  httpsGateway,
+  httpsGet,
+  type HttpsGateway,
+} from './helpers.js';
 
 let gw: HttpsGateway;
 let www: Listening;
@@ -47,21 +53,8 @@ after(async () => {
 });
 
 /** The ALPN protocol the gateway picks when the client offers `offered`. */
-function alpn(port: number, offered: string[]): Promise<string | false> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({
-      host: '127.0.0.1',
-      port,
-      servername: 'www.test.com',
-      ca: pem('root.crt'),
-      ALPNProtocols: offered,
-    });
-    socket.once('secureConnect', () => {
-      resolve(socket.alpnProtocol ?? false);
-      socket.destroy();
-    });
-    socket.once('error', reject);
-  });
+async function alpn(port: number, offered: string[]): Promise<string | false> {
+  return (await handshake(port, 'www.test.com', { ALPNProtocols: offered })).alpn;
 }
 
 async function withSession<T>(
