@@ -17,7 +17,7 @@ import { serveInTurn, upgradeInTurn } from './pipelining.js';
 /** How long a connection must stay idle, while draining, before it is closed. */
 const IDLE_SWEEP_MS = 500;
 
-const kUnswept = Symbol('upgraded');
+const kUnswept = Symbol('unswept');
 /**
  * A client socket as the drain sees it: node's current response, and whether it was upgraded
  * (WebSocket) or speaks HTTP/2 (its session closes itself once GOAWAY'd and done).
@@ -71,7 +71,8 @@ function boundPort(server: NetServer): number {
  * has carried no request and sent no byte for a whole sweep interval (IDLE_SWEEP_MS), so a
  * drain does not wait out `keepalive_timeout` (60 s by default) for clients that are done.
  * Upgraded connections (WebSocket) are left to the deadline, as nginx leaves them to
- * worker_shutdown_timeout.
+ * worker_shutdown_timeout. HTTP/2 connections are not swept either: their sessions get a GOAWAY
+ * and close once their streams are done (or at the deadline).
  *
  * Connections follow `nginx_config.http`'s keepalive_timeout and client_header_timeout, and
  * nginx's keepalive_requests (connection-rules.ts). The requests a client pipelines on one

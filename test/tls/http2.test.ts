@@ -168,6 +168,22 @@ void test("an upstream's chunked, Connection: close response streams back over H
   }
 });
 
+void test('a response larger than the HTTP/2 windows streams back whole', async () => {
+  const big = 'x'.repeat(1 << 20);
+  const large = await upstream((_req, res) => {
+    res.write(big.slice(0, 1000));
+    res.end(big.slice(1000));
+  });
+  try {
+    gw.feed.put('routes/large', { uri: '/large', upstream: loopbackUpstream(large.port) });
+    const r = await withSession('www.test.com', (s) => h2Request(s, { ':path': '/large' }));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, big.length);
+  } finally {
+    await large.close();
+  }
+});
+
 void test('a stream the client resets stops the upstream request', async () => {
   let arrived!: () => void;
   const reached = new Promise<void>((resolve) => (arrived = resolve));
