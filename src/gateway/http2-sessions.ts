@@ -24,6 +24,8 @@ const requestStart = channel(HTTP2_REQUEST_START);
 export interface Http2SessionsOptions {
   /** A session that sends and receives no frame for this long gets a GOAWAY (keepalive_timeout). */
   readonly idleMs: number;
+  /** A session gets a GOAWAY once it has started this many streams (keepalive_requests). */
+  readonly maxRequests: number;
   /** Every request, adapted as HTTP/1.1 ones are read (http2-compat.ts). */
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** A request with `Expect: 100-continue`; without it, node sends 100 Continue at once. */
@@ -64,6 +66,10 @@ export class Http2Sessions {
       this.#sessions.add(session);
       session.once('close', () => this.#sessions.delete(session));
       session.setTimeout(opts.idleMs, () => session.close());
+      let streams = 0;
+      session.on('stream', () => {
+        if (++streams === opts.maxRequests) session.close();
+      });
       if (this.#draining) session.close();
     });
   }

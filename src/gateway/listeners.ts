@@ -8,6 +8,7 @@ import {
   applyPerResponse,
   configureServer,
   DEFAULT_LISTENER_TIMEOUTS,
+  KEEPALIVE_REQUESTS,
   serverOptions,
   type ListenerTimeouts,
 } from './connection-rules.js';
@@ -190,8 +191,8 @@ export class HttpListeners {
   /**
    * HTTP/2 on the SSL listeners: the same admission and handler as HTTP/1.1, none of the
    * per-response connection rules (HTTP/2 has no Connection header; a drain sends GOAWAY).
-   * An idle session is closed after keepalive_timeout, as nginx does (client_header_timeout
-   * when keep-alive is off, so a session still ends).
+   * As nginx, a session is closed (GOAWAY) after keepalive_timeout idle (client_header_timeout
+   * when keep-alive is off, so a session still ends) and after keepalive_requests streams.
    */
   #http2Sessions(handler: HttpHandler, timeouts: ListenerTimeouts, ssl: SslListen): Http2Sessions {
     const admitted =
@@ -203,6 +204,7 @@ export class HttpListeners {
     const onCheckContinue = handler.onCheckContinue?.bind(handler);
     return new Http2Sessions({
       idleMs: timeouts.keepalive_timeout || timeouts.client_header_timeout,
+      maxRequests: KEEPALIVE_REQUESTS,
       onRequest: admitted(handler.onRequest.bind(handler)),
       ...(onCheckContinue ? { onCheckContinue: admitted(onCheckContinue) } : {}),
     });

@@ -250,6 +250,21 @@ void test('an idle HTTP/2 connection gets GOAWAY after keepalive_timeout', async
   }
 });
 
+void test("an HTTP/2 connection gets GOAWAY after nginx's keepalive_requests (1000) streams", async () => {
+  const session = await h2Connect(gw.port, 'www.test.com');
+  try {
+    let goaway = false;
+    session.once('goaway', () => (goaway = true));
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = Array.from({ length: 100 }, () => h2Request(session, { ':path': '/none' }));
+      for (const r of await Promise.all(replies)) assert.equal(r.status, 404);
+      assert.equal(goaway, batch === 9, `after ${(batch + 1) * 100} streams`);
+    }
+  } finally {
+    session.close();
+  }
+});
+
 void test('an HTTP/1.1 client is still served when HTTP/2 is on', async () => {
   const r = await httpsGet(gw.port, 'www.test.com', '/echo');
   assert.equal(r.status, 200);
