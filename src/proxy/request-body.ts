@@ -32,7 +32,13 @@ function onSendTimeout(this: RequestBody): void {
   this.fail(new BodyError('send-timeout', 'upstream timed out while sending request'));
 }
 function onReadTimeout(body: RequestBody): void {
-  body.readTimedOut();
+  // Node runs a turn's timers before its I/O: after a stall of the loop the timer is due while
+  // the client's bytes that came in meanwhile are still unread. Decide after this turn's I/O (as
+  // nginx does, events before timers); a chunk read there re-armed the timer.
+  setImmediate(onReadTimeoutDue, body, body.size);
+}
+function onReadTimeoutDue(body: RequestBody, sizeWhenDue: number): void {
+  if (body.size === sizeWhenDue) body.readTimedOut();
 }
 
 /** Who is told when the body fails a check (the exchange: no closure per request). */
