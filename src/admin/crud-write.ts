@@ -54,8 +54,10 @@ export async function postItem(call: CrudCall): Promise<Reply> {
   const id = String(gen.revision).padStart(20, '0');
   const value: ResourceValue = { ...stored, id };
   if (kind.timestamps) {
-    value['create_time'] = call.now();
-    value['update_time'] = call.now();
+    // One reading: two could straddle a second and give a new item two different times.
+    const now = call.now();
+    value['create_time'] = now;
+    value['update_time'] = now;
   }
   const key = call.keyOf(itemId(target, id));
   const { result, json } = await put(call, key, value);
@@ -83,10 +85,11 @@ export async function patchItem(call: CrudCall): Promise<Reply> {
   const oldValue = old === undefined ? undefined : parseValue(old.value);
   if (old === undefined || oldValue === undefined) throw keyNotFound();
   const plain = call.atRest.decryptForPatch(kind.dir, oldValue, call.registry);
+  const now = call.now();
   let merged: ResourceValue;
   if (subPath.length > 0) {
     merged = patchPath(plain, subPath, body);
-    if (kind.timestamps) merged['update_time'] = call.now();
+    if (kind.timestamps) merged['update_time'] = now;
   } else {
     const patch = body as ResourceValue;
     merged = deepMerge(plain, patch);
@@ -94,10 +97,10 @@ export async function patchItem(call: CrudCall): Promise<Reply> {
       kind.timestamps &&
       (patch['update_time'] === undefined || merged['update_time'] === undefined)
     ) {
-      merged['update_time'] = call.now();
+      merged['update_time'] = now;
     }
   }
-  if (kind.timestamps) merged['create_time'] ??= call.now();
+  if (kind.timestamps) merged['create_time'] ??= now;
   const { id, value } = patchIdentity(kind, target, merged);
   await kind.check(id, value, call.ctx, 'patch');
   const stored = call.atRest.encrypt(kind.dir, value, call.registry);
@@ -163,8 +166,9 @@ interface Written {
 function putStamped(call: CrudCall, key: string, stored: ResourceValue): Promise<Written> {
   const stamp = (prev: KeyValue | undefined): ResourceValue => {
     const prevCreate = prev === undefined ? undefined : parseValue(prev.value)?.['create_time'];
-    stored['create_time'] = prevCreate ?? call.now();
-    stored['update_time'] = call.now();
+    const now = call.now();
+    stored['create_time'] = prevCreate ?? now;
+    stored['update_time'] = now;
     return stored;
   };
   const store = call.store;

@@ -4,7 +4,13 @@ export interface BodyReader {
 }
 
 function onTimeout(t: BodyReadTimeout): void {
-  t.expired();
+  // Node runs a turn's timers before its I/O: after a stall of the loop the timer is due while
+  // the client's bytes that came in meanwhile are still unread. Decide after this turn's I/O (as
+  // nginx does, events before timers); a chunk read there refreshed the timer.
+  setImmediate(onTimeoutDue, t, t.chunks);
+}
+function onTimeoutDue(t: BodyReadTimeout, chunksWhenDue: number): void {
+  if (t.chunks === chunksWhenDue) t.expired();
 }
 
 /**
@@ -26,6 +32,8 @@ export class BodyReadTimeout {
   readonly #reader: BodyReader;
   #timer: NodeJS.Timeout | undefined;
   #waiting = false;
+  /** Chunks read so far: a timeout is void if one came in the turn it fell due. */
+  chunks = 0;
 
   /** @param ms client_body_timeout, over 0. */
   constructor(ms: number, reader: BodyReader) {
@@ -47,6 +55,7 @@ export class BodyReadTimeout {
 
   /** A chunk came: the wait starts over. */
   refresh(): void {
+    this.chunks++;
     this.#timer?.refresh();
   }
 

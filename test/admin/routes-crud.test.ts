@@ -135,6 +135,19 @@ void describe('route CRUD', () => {
     assert.deepEqual(res.body, { error_msg: 'invalid sub-path: /uri' });
   });
 
+  void it('stamps a new route from one reading of the clock: create_time equals update_time', async (t) => {
+    // A clock a second on at every reading: two readings for one write would never agree.
+    let ms = Date.now();
+    t.mock.method(Date, 'now', () => (ms += 1000));
+    const put = await admin.request('PUT', '/apisix/admin/routes/one-clock', ROUTE);
+    const posted = await admin.request('POST', '/apisix/admin/routes', ROUTE);
+    t.mock.restoreAll();
+    for (const res of [put, posted]) {
+      assert.equal(res.status, 201);
+      assert.equal(res.body.value.create_time, res.body.value.update_time);
+    }
+  });
+
   void it('PATCH keeps create_time, refreshes update_time unless given, and may not change the id', async () => {
     await admin.request('PUT', '/apisix/admin/routes/p4', ROUTE);
     const given = await admin.request('PATCH', '/apisix/admin/routes/p4', {

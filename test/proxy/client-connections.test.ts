@@ -128,7 +128,10 @@ void test(
   { timeout: 30_000 },
   async () => {
     // An upstream that answers /slow after 1.5 s: longer than a drain's idle sweep.
+    let slowArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (slowArrived = resolve));
     const slow = await upstream((req, res) => {
+      if (req.url === '/slow') slowArrived();
       setTimeout(() => res.end('late'), req.url === '/slow' ? 1500 : 0);
     });
     const feed = new Feed(newState());
@@ -144,7 +147,7 @@ void test(
     await idle.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n').responses(1);
     const busy = new RawClient(port);
     busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the request reaches the upstream
+    await arrived; // the request is in flight: a drain from now on must let it finish
 
     let drained = false;
     // A deadline far beyond the test's: only the idle sweep can close the idle connection.

@@ -103,6 +103,38 @@ void test('client_body_timeout is between two reads, not for the whole body: a s
   assert.equal(JSON.parse(client.text.slice(client.text.indexOf('\r\n\r\n') + 4)).size, 4);
 });
 
+void test('body bytes that came in while the loop was stalled past client_body_timeout are a read, not a timeout', async () => {
+  let client!: RawClient;
+  // Once the first bytes went through, the client sends the rest and the loop stalls past the
+  // 100 ms timeout (a descheduled process, a long GC), from the end of a turn: the next turn
+  // begins with the timers, the body's among them, long due, before the bytes are read.
+  const counting = await upstream((req, res) => {
+    let size = 0;
+    req.once('data', () =>
+      setImmediate(() => {
+        client.write('cd');
+        const until = Date.now() + 250;
+        while (Date.now() < until);
+      }),
+    );
+    req.on('data', (chunk: Buffer) => (size += chunk.length));
+    req.on('end', () => res.end(String(size)));
+  });
+  const quick = await gateway({ clientBodyTimeoutMs: 100 });
+  try {
+    quick.feed.put('routes/1', { uri: '/count', upstream: loopbackUpstream(counting.port) });
+    client = new RawClient(quick.port).write(
+      post('/count', 'Content-Length: 4\r\nConnection: close\r\n') + 'ab',
+    );
+    await client.closed;
+    assert.match(client.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.equal(client.text.slice(client.text.indexOf('\r\n\r\n') + 4), '4');
+  } finally {
+    await quick.close();
+    await counting.close();
+  }
+});
+
 void test('a body that stalls after the upstream answered: the response is cut off', async () => {
   const client = new RawClient(gw.port).write(post('/early', 'Content-Length: 10\r\n') + 'abc');
   await client.until((t) => t.includes('started'));

@@ -15,6 +15,7 @@ import type { ProxyOptions } from '../../src/proxy/options.js';
 import { DataPlaneState } from '../../src/snapshot/state.js';
 import { DnsCache } from '../../src/upstream/resolve.js';
 import { runtimeUpstreamFactory, type RuntimeUpstream } from '../../src/upstream/runtime.js';
+import { freePort } from '../support/free-port.js';
 
 export const PREFIX = '/apisix';
 
@@ -224,12 +225,11 @@ export function rawExchange(port: number, raw: string): Promise<string> {
   });
 }
 
-/** A port nothing listens on (bound then closed). */
-export async function deadPort(): Promise<number> {
-  const l = await listen(createServer());
-  await l.close();
-  return l.port;
-}
+/**
+ * A port nothing listens on, for the whole test: freePort's, which no listen(0) or connection of
+ * a test running meanwhile can be given (one bound then closed here could be, and then answer).
+ */
+export const deadPort = freePort;
 
 export const json = (r: Reply): Record<string, unknown> =>
   JSON.parse(r.body) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +10,7 @@ import {
   SnapshotSaver,
   writeLastKnownGoodSync,
 } from '../../src/store/last-known-good.js';
+import { waitUntil } from '../support/gatehouse-process.js';
 
 const kv = (key: string, value: string, rev: number): KeyValue => ({
   key,
@@ -52,7 +53,9 @@ void test('changes are coalesced: one save for a burst, after the debounce', asy
   for (revision = 2; revision <= 20; revision++) saver.changed();
   revision = 20;
   assert.equal(readLastKnownGood(file, '/apisix', silentLogger()), undefined, 'not yet');
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  // The save is a write, two fsyncs and a rename: its time is the disk's, so wait for the file
+  // (renamed into place whole) rather than for a fixed time. Its first version is the last change.
+  await waitUntil(() => existsSync(file), 'the debounced save');
   assert.equal(readLastKnownGood(file, '/apisix', silentLogger())?.revision, 20);
   await saver.close();
 });

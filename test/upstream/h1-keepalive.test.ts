@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { gateway, send } from '../proxy/helpers.js';
+import { waitUntil } from '../support/gatehouse-process.js';
 import { fetchVia, h1Pool, ok, sleep, upstreams } from './h1-helpers.js';
 
 const { raw, closeAll } = upstreams();
@@ -27,9 +28,8 @@ void describe('h1 keep-alive', () => {
     assert.equal((await fetchVia(pool)).body, 'bye');
     assert.equal((await fetchVia(pool)).body, 'bye');
     assert.equal(up.sockets.length, 2);
-    // The proxy closed the first one itself.
-    await sleep(20);
-    assert.equal(up.sockets[0]!.readableEnded || up.sockets[0]!.destroyed, true);
+    const first = up.sockets[0]!;
+    await waitUntil(() => first.readableEnded || first.destroyed, 'the proxy to close the first');
     await pool.close();
   });
 
@@ -85,7 +85,8 @@ void describe('h1 keep-alive', () => {
       headers: ['host', 'h', 'content-length', '5'],
       body,
     });
-    await sleep(100);
+    // The drop is seen before the body begins: the PUT has gone again on a second connection.
+    await waitUntil(() => up.sockets.length === 2, 'the PUT sent again on a new connection');
     body.end('hello');
     const res = await put;
     assert.equal(res.error, undefined);
@@ -146,16 +147,20 @@ void describe('h1 keep-alive', () => {
     const started = Date.now();
     await closed;
     assert.ok(Date.now() - started < 2000);
-    await sleep(20);
-    assert.equal(pool.size, 0);
+    await waitUntil(() => pool.size === 0, 'the pool to forget the closed one');
     await pool.close();
   });
 
   void test('close() lets the request in flight finish, then refuses new ones', async () => {
-    const up = await raw((_head, socket) => setTimeout(() => socket.write(ok('late')), 100));
+    let reached!: () => void;
+    const atUpstream = new Promise<void>((resolve) => (reached = resolve));
+    const up = await raw((_head, socket) => {
+      reached();
+      setTimeout(() => socket.write(ok('late')), 100);
+    });
     const pool = h1Pool(up.port);
     const inFlight = fetchVia(pool);
-    await sleep(20);
+    await atUpstream;
     const closed = pool.close();
     assert.equal((await inFlight).body, 'late');
     await closed;

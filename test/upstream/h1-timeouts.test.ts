@@ -62,6 +62,27 @@ void describe('h1 connect, head and body deadlines', () => {
     await pool.close();
   });
 
+  void test('a byte that came in while the loop was stalled past bodyTimeout is a read, not a timeout', async () => {
+    // The stall stands for a descheduled process or a long GC. It begins at the end of a turn,
+    // just after the byte was sent: the byte waits in the socket's buffer, and the next turn
+    // begins with the timers, the body deadline among them, long due.
+    const up = await raw((_head, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\na');
+      setTimeout(() => {
+        setImmediate(() => {
+          socket.write('b');
+          const until = Date.now() + 250;
+          while (Date.now() < until); // past the 100 ms body timeout
+        });
+      }, 20);
+    });
+    const pool = h1Pool(up.port);
+    const res = await fetchVia(pool, { bodyTimeout: 100 });
+    assert.equal(res.error, undefined);
+    assert.equal(res.body, 'ab');
+    await pool.close();
+  });
+
   void test('the body timeout is the time between two reads, not the whole body', async () => {
     const up = await raw((_head, socket) => {
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n');

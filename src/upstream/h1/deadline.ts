@@ -60,6 +60,15 @@ export class Deadline {
       d.#arm(now);
       return;
     }
+    // Node runs a turn's timers before its I/O: after a stall of the loop (a descheduled
+    // process, a long GC) the deadline is due while the bytes that came in meanwhile are still
+    // unread. Decide after this turn's I/O, as nginx does (events first, then timers): a read
+    // there moves the deadline on and re-arms the timer.
+    setImmediate(Deadline.#decide, d, d.#at);
+  }
+
+  static #decide(this: void, d: Deadline, due: number): void {
+    if (d.#at !== due) return;
     d.#at = Infinity;
     d.#owner.expired();
   }
