@@ -52,6 +52,20 @@ export interface HttpHandler {
   onClientError?(err: Error, socket: Duplex): void;
 }
 
+type Serve = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * `serve` behind the SSL listener's admission (mTLS, spec §6): a request it does not admit is
+ * refused. Plain listeners (no `ssl`) get `serve` itself.
+ */
+function admitted(ssl: SslListen | undefined, serve: Serve): Serve {
+  if (ssl === undefined) return serve;
+  return (req, res) => {
+    if (!ssl.admit(req)) return ssl.refuse(res);
+    serve(req, res);
+  };
+}
+
 function boundPort(server: NetServer): number {
   const addr = server.address();
   return typeof addr === 'object' && addr !== null ? addr.port : 0;
@@ -126,9 +140,6 @@ export class HttpListeners {
   }
 
   #httpServer(handler: HttpHandler, timeouts: ListenerTimeouts, ssl?: SslListen): Server {
-    const admit = ssl?.admit.bind(ssl);
-    const refuse = ssl?.refuse.bind(ssl);
-    const refuseUpgrade = ssl?.refuseUpgrade.bind(ssl);
     const headerMs = timeouts.keepalive_header_timeout ?? 0;
     const keepAlive = timeouts.keepalive_timeout > 0;
     /** What every response says about its connection, before the handler sees it. */
@@ -136,11 +147,11 @@ export class HttpListeners {
       applyPerResponse(res, headerMs, keepAlive);
       if (this.#draining) res.setHeader('Connection', 'close');
     };
+    const serve = admitted(ssl, handler.onRequest.bind(handler));
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       if (res.socket === null) return serveInTurn(req, res, onRequest);
       prepare(res);
-      if (admit !== undefined && !admit(req)) return refuse?.(res);
-      handler.onRequest(req, res);
+      serve(req, res);
     };
     const server = createServer(
       {
@@ -162,11 +173,11 @@ export class HttpListeners {
     server.on('checkExpectation', onRequest);
     const onCheckContinue = handler.onCheckContinue?.bind(handler);
     if (onCheckContinue) {
+      const serveContinue = admitted(ssl, onCheckContinue);
       const checkContinue = (req: IncomingMessage, res: ServerResponse): void => {
         if (res.socket === null) return serveInTurn(req, res, checkContinue);
         prepare(res);
-        if (admit !== undefined && !admit(req)) return refuse?.(res);
-        onCheckContinue(req, res);
+        serveContinue(req, res);
       };
       server.on('checkContinue', checkContinue);
     }
@@ -175,7 +186,7 @@ export class HttpListeners {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
         (socket as Tracked)[kUnswept] = true;
         upgradeInTurn(socket, () => {
-          if (admit !== undefined && !admit(req)) return refuseUpgrade?.(socket);
+          if (ssl !== undefined && !ssl.admit(req)) return ssl.refuseUpgrade(socket);
           onUpgrade(req, socket, head);
         });
       });
@@ -195,18 +206,12 @@ export class HttpListeners {
    * when keep-alive is off, so a session still ends) and after keepalive_requests streams.
    */
   #http2Sessions(handler: HttpHandler, timeouts: ListenerTimeouts, ssl: SslListen): Http2Sessions {
-    const admitted =
-      (next: (req: IncomingMessage, res: ServerResponse) => void) =>
-      (req: IncomingMessage, res: ServerResponse): void => {
-        if (!ssl.admit(req)) return ssl.refuse(res);
-        next(req, res);
-      };
     const onCheckContinue = handler.onCheckContinue?.bind(handler);
     return new Http2Sessions({
       idleMs: timeouts.keepalive_timeout || timeouts.client_header_timeout,
       maxRequests: KEEPALIVE_REQUESTS,
-      onRequest: admitted(handler.onRequest.bind(handler)),
-      ...(onCheckContinue ? { onCheckContinue: admitted(onCheckContinue) } : {}),
+      onRequest: admitted(ssl, handler.onRequest.bind(handler)),
+      ...(onCheckContinue ? { onCheckContinue: admitted(ssl, onCheckContinue) } : {}),
     });
   }
 
