@@ -39,8 +39,10 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EtcdStore } from '../src/store/etcd/etcd-store.js';
 import { contextSwitches } from './proc-cpu.js';
+import { medianOfMiddle } from './stats.js';
 import { startEtcd, stopAllEtcd } from '../test/support/etcd.js';
 import {
+  pinProcess,
   preparePrefix,
   newPrefix,
   seedRoutes,
@@ -222,16 +224,15 @@ async function stopWrites(): Promise<WriterResult> {
   writer.send({ stop: true });
   return result;
 }
-const pin = (cpu: number, pid: number) =>
-  execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+
 if (pinMode !== '0') {
   // The worker on CPU 0; the load side (wrk, upstream, Admin client, this process) on CPU 1; the
   // primary with the worker (PIN=gateway) or with the load side (PIN=worker / PIN=1).
-  pin(0, workerPid);
-  pin(pinMode === 'gateway' ? 0 : 1, primaryPid);
-  pin(1, process.pid);
-  pin(1, writer.pid!);
-  for (const pid of writePathPids) pin(1, pid);
+  pinProcess(0, workerPid);
+  pinProcess(pinMode === 'gateway' ? 0 : 1, primaryPid);
+  pinProcess(1, process.pid);
+  pinProcess(1, writer.pid!);
+  for (const pid of writePathPids) pinProcess(1, pid);
   process.env['WRK_CPU'] = '1';
 }
 // PRIMARY_POLICY=batch: the primary's threads under SCHED_BATCH (a fair share of the core, but
@@ -377,9 +378,7 @@ try {
       : [['', bracketed] as const];
   for (const [label, ratios] of groups) {
     const sorted = [...ratios].sort((a, b) => a - b);
-    const mid = sorted.length / 2;
-    const median =
-      sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    const median = medianOfMiddle(sorted);
     console.log(
       `median over ${sorted.length} rounds${label}: throughput with writes ${median.toFixed(1)}% of the baselines around it ` +
         `(rounds sorted: ${sorted.map((x) => x.toFixed(1)).join(', ')})`,

@@ -2,7 +2,7 @@
  * Helpers shared by the route-scale and churn benchmarks: a store preloaded with a mix of routes,
  * `gatehouse start` on it, an upstream, and wrk. Not a test; never asserts timings.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -278,6 +278,11 @@ export async function workerRssMiB(gw: BenchGateway): Promise<number[]> {
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
     return kb / 1024;
   });
+}
+
+/** Pins every thread of process `pid` to CPU `cpu` (taskset). */
+export function pinProcess(cpu: number, pid: number): void {
+  execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
 export interface WrkResult {

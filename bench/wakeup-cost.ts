@@ -10,10 +10,12 @@
  *
  *   npx tsc -p . && node dist/bench/wakeup-cost.js [rate=215] [kib=0] [seconds=3] [rounds=6]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { contextSwitches, threadCpuMs } from './proc-cpu.js';
+import { medianOfMiddle } from './stats.js';
 import {
+  pinProcess,
   preparePrefix,
   startGateway,
   startNginxUpstream,
@@ -26,9 +28,6 @@ const rate = Number(process.argv[2] ?? 215);
 const kib = Number(process.argv[3] ?? 0);
 const seconds = Number(process.argv[4] ?? 3);
 const rounds = Number(process.argv[5] ?? 6);
-
-const pin = (cpu: number, pid: number) =>
-  execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
 
 /**
  * A process that wakes `rate` times a second and touches `kib` KiB, one byte per 64: a node
@@ -59,9 +58,9 @@ const upstream = await startNginxUpstream('1');
 const prefix = await preparePrefix(10_000, upstream.port);
 const gw = await startGateway(prefix, 1);
 const [workerPid] = await workerPids(gw);
-pin(0, workerPid!);
-pin(0, gw.child.pid!);
-pin(1, process.pid);
+pinProcess(0, workerPid!);
+pinProcess(0, gw.child.pid!);
+pinProcess(1, process.pid);
 process.env['WRK_CPU'] = '1';
 const url = `http://127.0.0.1:${gw.http}/exact/0`;
 
@@ -74,7 +73,7 @@ interface Phase extends WrkResult {
 async function phase(withNeighbour: boolean): Promise<Phase> {
   const n = withNeighbour ? startNeighbour() : undefined;
   if (n !== undefined) {
-    pin(0, n.pid!);
+    pinProcess(0, n.pid!);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   const cpu0 = threadCpuMs(workerPid!).main;
@@ -120,15 +119,11 @@ try {
     ratios.push((100 * b.rps) / ((a.rps + c.rps) / 2));
     cpuRatios.push((100 * b.usPerReq) / ((a.usPerReq + c.usPerReq) / 2));
   }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((x, y) => x - y);
-    const m = s.length / 2;
-    return s.length % 2 === 1 ? s[Math.floor(m)]! : (s[m - 1]! + s[m]!) / 2;
-  };
+
   console.log(
-    `\nmedian over ${ratios.length} rounds: throughput with the neighbour ${median(ratios).toFixed(1)}% ` +
+    `\nmedian over ${ratios.length} rounds: throughput with the neighbour ${medianOfMiddle(ratios).toFixed(1)}% ` +
       `of the phases around it (${ratios.map((x) => x.toFixed(1)).join(', ')}); ` +
-      `worker CPU per request ${median(cpuRatios).toFixed(1)}% (${cpuRatios.map((x) => x.toFixed(1)).join(', ')})`,
+      `worker CPU per request ${medianOfMiddle(cpuRatios).toFixed(1)}% (${cpuRatios.map((x) => x.toFixed(1)).join(', ')})`,
   );
 } finally {
   await gw.stop();
